@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace MdApiTokens.Core.PartnerAccess;
+
+/// <summary>The Microsoft cloud an application signs in to; it decides the authority and the API hosts.</summary>
+public enum AzureCloud
+{
+    /// <summary>Microsoft Entra ID worldwide (login.microsoftonline.com).</summary>
+    Public,
+
+    /// <summary>US Government Community Cloud (GCC): the worldwide authority, GCC API hosts.</summary>
+    USGov,
+
+    /// <summary>US Government GCC High (login.microsoftonline.us).</summary>
+    USGovHigh,
+
+    /// <summary>US Department of Defense (login.microsoftonline.us).</summary>
+    USGovDoD,
+}
+
+/// <summary>
+/// An app-only access token for a customer tenant, as Get-PartnerAccessToken returns it and Get-DefenderIncident
+/// takes it. <see cref="ToString"/> and the default view never show <see cref="AccessToken"/>.
+/// </summary>
+public sealed class PartnerAccessToken
+{
+    public PartnerAccessToken(string accessToken, string tokenType, DateTimeOffset expiresOn, string tenantId, string clientId, IEnumerable<string> scopes, AzureCloud cloud)
+    {
+        AccessToken = accessToken ?? throw new ArgumentNullException(nameof(accessToken));
+        TokenType = tokenType ?? "Bearer";
+        ExpiresOn = expiresOn;
+        TenantId = tenantId ?? throw new ArgumentNullException(nameof(tenantId));
+        ClientId = clientId ?? throw new ArgumentNullException(nameof(clientId));
+        Scopes = scopes?.ToArray() ?? Array.Empty<string>();
+        Cloud = cloud;
+    }
+
+    /// <summary>The raw bearer token (a JWT). Treat it as a secret.</summary>
+    public string AccessToken { get; }
+
+    public string TokenType { get; }
+
+    public DateTimeOffset ExpiresOn { get; }
+
+    /// <summary>The customer tenant the token is for.</summary>
+    public string TenantId { get; }
+
+    /// <summary>The partner application's id.</summary>
+    public string ClientId { get; }
+
+    public string[] Scopes { get; }
+
+    public AzureCloud Cloud { get; }
+
+    public override string ToString() => $"{TokenType} token for app {ClientId} in tenant {TenantId} (expires {ExpiresOn:u})";
+}

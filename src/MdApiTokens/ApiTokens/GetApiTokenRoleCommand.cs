@@ -1,0 +1,31 @@
+using System.Linq;
+using System.Management.Automation;
+using MdApiTokens.Core.ApiTokens;
+
+namespace MdApiTokens.Commands.ApiTokens;
+
+/// <summary>Lists who has which role in the store.</summary>
+[Cmdlet(VerbsCommon.Get, "ApiTokenRole")]
+[OutputType(typeof(RoleAssignment))]
+public sealed class GetApiTokenRoleCommand : ApiTokenStoreCmdlet
+{
+    /// <summary>Accounts to list; wildcards allowed.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ApiTokenUserCompleter))]
+    public string[]? User { get; set; }
+
+    /// <summary>Only accounts with this role.</summary>
+    [Parameter]
+    public ApiTokenRole Role { get; set; }
+
+    protected override void ProcessRecordCore()
+    {
+        var matcher = User is { Length: > 0 } ? TokenNameMatcher.Create(User) : null;
+        var roles = CreateService().ListRoles()
+            .Where(r => matcher is null || matcher.IsMatch(r.User))
+            .Where(r => !IsBound(nameof(Role)) || r.Role == Role);
+        WriteObject(roles, enumerateCollection: true);
+    }
+}

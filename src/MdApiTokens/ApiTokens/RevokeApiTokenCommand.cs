@@ -1,0 +1,101 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using MdApiTokens.Core;
+using MdApiTokens.Core.ApiTokens;
+
+namespace MdApiTokens.Commands.ApiTokens;
+
+/// <summary>Revokes API tokens: they are removed from the table and stop validating at once.</summary>
+[Cmdlet(VerbsSecurity.Revoke, "ApiToken", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByIdSet)]
+[OutputType(typeof(ApiTokenInfo))]
+public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
+{
+    private const string ByIdSet = "ById";
+    private const string ByNameSet = "ByName";
+
+    /// <summary>Ids of the tokens to revoke; bound from Get-ApiToken output.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ApiTokenIdCompleter))]
+    public string[] Id { get; set; } = Array.Empty<string>();
+
+    /// <summary>Names of the tokens to revoke; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ByNameSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ApiTokenNameCompleter))]
+    public string[] Name { get; set; } = Array.Empty<string>();
+
+    /// <summary>Write the revoked tokens to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecordCore()
+    {
+        var service = CreateService();
+        var visible = service.List();
+        if (ParameterSetName == ByIdSet)
+        {
+            foreach (var id in Id)
+            {
+                var token = visible.FirstOrDefault(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase));
+                if (token is null)
+                {
+                    WriteError(NotFound("id", id, service));
+                    continue;
+                }
+
+                Revoke(service, token);
+            }
+
+            return;
+        }
+
+        foreach (var name in Name)
+        {
+            var matcher = TokenNameMatcher.Create(new[] { name });
+            var matches = visible.Where(t => matcher.IsMatch(t.Name)).ToList();
+            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                WriteError(NotFound("name", name, service));
+            }
+
+            foreach (var token in matches)
+            {
+                Revoke(service, token);
+            }
+        }
+    }
+
+    private void Revoke(ApiTokenService service, ApiTokenInfo token)
+    {
+        var owner = string.Equals(token.Issuer, service.Caller, StringComparison.Ordinal) ? "" : $", issued by {token.Issuer}";
+        if (!ShouldProcess($"API token '{token.Name}' ({token.Id}{owner})", "Revoke"))
+        {
+            return;
+        }
+
+        try
+        {
+            var revoked = service.Revoke(token.Id);
+            WriteVerbose($"Revoked API token '{revoked.Name}' ({revoked.Id}); it no longer validates.");
+            if (PassThru)
+            {
+                WriteObject(revoked);
+            }
+        }
+        catch (MdApiTokensException e) when (e.ErrorId == ErrorIds.TokenNotFound)
+        {
+            // Revoked by someone else since it was listed: report it and go on with the rest.
+            WriteError(e);
+        }
+    }
+
+    private static MdApiTokensException NotFound(string what, string value, ApiTokenService service) => new(
+        ErrorIds.TokenNotFound,
+        ErrorKind.ObjectNotFound,
+        $"There is no API token with {what} '{value}' that you can see in '{service.Store.DirectoryPath}'.",
+        value,
+        "List your tokens with Get-ApiToken.");
+}

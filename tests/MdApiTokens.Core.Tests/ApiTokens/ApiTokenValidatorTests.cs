@@ -1,0 +1,121 @@
+using MdApiTokens.Core.ApiTokens;
+using MdApiTokens.Core.Store;
+
+namespace MdApiTokens.Core.Tests.ApiTokens;
+
+public class ApiTokenValidatorTests
+{
+    [Fact]
+    public void A_new_token_validates_and_its_use_is_recorded()
+    {
+        using var fixture = new StoreFixture();
+        var issued = fixture.AsAdmin().Issue("svc");
+
+        var result = fixture.Validator().Validate(issued.Token);
+
+        Assert.True(result.IsValid);
+        Assert.Equal(ApiTokenValidationReason.Valid, result.Reason);
+        Assert.Equal(issued.Id, result.Token!.Id);
+        Assert.Equal(ApiTokenStatus.Active, result.Token.Status);
+        Assert.Equal(StoreFixture.Start, fixture.AsAdmin().List().Single().LastUsedOn);
+    }
+
+    [Fact]
+    public void Malformed_tokens_are_rejected_without_reading_the_store()
+    {
+        using var fixture = new StoreFixture();
+        var issued = fixture.AsAdmin().Issue("svc");
+        File.WriteAllText(fixture.Store.FilePath, "{ not json");
+
+        // A corrupt store would throw if it were read; format checks come first.
+        var typo = issued.Token[..^1] + (issued.Token[^1] == 'a' ? 'b' : 'a');
+        Assert.Equal(ApiTokenValidationReason.Malformed, fixture.Validator().Validate(typo).Reason);
+        Assert.Equal(ApiTokenValidationReason.Malformed, fixture.Validator().Validate("").Reason);
+        Assert.Equal(ApiTokenValidationReason.Malformed, fixture.Validator().Validate(null).Reason);
+        Assert.Throws<MdApiTokensException>(() => fixture.Validator().Validate(issued.Token));
+    }
+
+    [Fact]
+    public void A_well_formed_token_that_was_never_issued_is_unknown()
+    {
+        using var fixture = new StoreFixture();
+        fixture.AsAdmin().Issue("svc");
+        using var rng = System.Security.Cryptography.RandomNumberGenerator.Create();
+        var result = fixture.Validator().Validate(ApiTokenValue.Generate(rng));
+        Assert.Equal(ApiTokenValidationReason.Unknown, result.Reason);
+        Assert.Null(result.Token);
+    }
+
+    [Fact]
+    public void An_expired_token_fails_from_the_moment_of_expiry()
+    {
+        using var fixture = new StoreFixture();
+        var issued = fixture.AsAdmin().Issue("short", null, TimeSpan.FromHours(1));
+
+        fixture.Clock.Advance(TimeSpan.FromHours(1) - TimeSpan.FromTicks(1));
+        Assert.True(fixture.Validator().Validate(issued.Token).IsValid);
+
+        fixture.Clock.Advance(TimeSpan.FromTicks(1));
+        var result = fixture.Validator().Validate(issued.Token);
+        Assert.Equal(ApiTokenValidationReason.Expired, result.Reason);
+        Assert.Equal(ApiTokenStatus.Expired, result.Token!.Status);
+        Assert.Equal(ApiTokenStatus.Expired, fixture.AsAdmin().List().Single().Status);
+    }
+
+    [Fact]
+    public void A_required_permission_must_be_carried()
+    {
+        using var fixture = new StoreFixture();
+        var issued = fixture.AsAdmin().Issue("reader", new[] { ApiTokenPermission.ReadAlerts });
+
+        Assert.True(fixture.Validator().Validate(issued.Token, ApiTokenPermission.ReadAlerts).IsValid);
+        var denied = fixture.Validator().Validate(issued.Token, ApiTokenPermission.ResolveAlerts);
+        Assert.Equal(ApiTokenValidationReason.MissingPermission, denied.Reason);
+        Assert.Equal(ApiTokenPermission.ResolveAlerts, denied.RequiredPermission);
+    }
+
+    [Fact]
+    public void Use_is_written_at_most_once_per_interval()
+    {
+        using var fixture = new StoreFixture();
+        var issued = fixture.AsAdmin().Issue("busy");
+        fixture.Validator().Validate(issued.Token);
+        var afterFirstUse = fixture.StoreBytes();
+        var writeTime = File.GetLastWriteTimeUtc(fixture.Store.FilePath);
+
+        for (var i = 0; i < 20; i++)
+        {
+            fixture.Clock.Advance(TimeSpan.FromMinutes(2));
+            Assert.True(fixture.Validator().Validate(issued.Token).IsValid);
+        }
+
+        // 40 minutes of checks: still the first recorded use, file untouched.
+        Assert.Equal(afterFirstUse, fixture.StoreBytes());
+        Assert.Equal(writeTime, File.GetLastWriteTimeUtc(fixture.Store.FilePath));
+
+        fixture.Clock.Advance(ApiTokenValidator.UseRecordingInterval);
+        fixture.Validator().Validate(issued.Token);
+        Assert.Equal(fixture.Clock.UtcNow, fixture.AsAdmin().List().Single().LastUsedOn);
+    }
+
+    [Fact]
+    public void Failed_checks_record_no_use()
+    {
+        using var fixture = new StoreFixture();
+        var issued = fixture.AsAdmin().Issue("reader", new[] { ApiTokenPermission.ReadAlerts });
+        var before = fixture.StoreBytes();
+
+        fixture.Validator().Validate(issued.Token, ApiTokenPermission.DismissAlerts);
+
+        Assert.Equal(before, fixture.StoreBytes());
+        Assert.Equal(ApiTokenStatus.Generated, fixture.AsAdmin().List().Single().Status);
+    }
+
+    [Fact]
+    public void Validation_against_a_missing_store_is_an_error_not_a_silent_false()
+    {
+        using var fixture = new StoreFixture();
+        using var rng = System.Security.Cryptography.RandomNumberGenerator.Create();
+        Assertions.ThrowsError(ErrorIds.StoreNotFound, ErrorKind.ObjectNotFound, () => fixture.Validator().Validate(ApiTokenValue.Generate(rng)));
+    }
+}
