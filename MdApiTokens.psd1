@@ -1,5 +1,8 @@
 @{
     RootModule           = 'MdApiTokens.dll'
+    # Imported before RootModule: makes the dependencies/ folder loadable without clashing with other modules'
+    # versions of the same assemblies (see docs/design.md).
+    NestedModules        = @('MdApiTokens.Loader.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '6f1c9a4e-3b7d-4e52-9d0a-2c8e5f71b4a3'
     Author               = 'MdApiTokens contributors'

@@ -42,7 +42,9 @@ function Invoke-Build {
     $buildOut = Join-Path $root "src/MdApiTokens/bin/$Configuration/netstandard2.0"
     if (Test-Path $moduleOut) { Remove-Item $moduleOut -Recurse -Force }
     New-Item -ItemType Directory -Path $moduleOut -Force | Out-Null
-    Copy-Item -Path (Join-Path $buildOut '*') -Destination $moduleOut -Recurse -Exclude '*.pdb', '*.deps.json'
+    Copy-Item -Path (Join-Path $buildOut '*') -Destination $moduleOut -Recurse
+    # -Exclude on a recursive copy filters only the top level: drop symbols and deps files everywhere afterwards.
+    Get-ChildItem -Path $moduleOut -Recurse -File -Include '*.pdb', '*.deps.json' | Remove-Item -Force
     Write-Host "Module published to $moduleOut"
 }
 

@@ -1,0 +1,33 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using MdApiTokens.Core;
+
+namespace MdApiTokens.Commands;
+
+/// <summary>
+/// Runs when the cmdlets are imported (after the loader, a nested module, has made Core loadable). On PowerShell 7,
+/// Core lives in a private load context, whose types PowerShell does not find by name; registering each public Core
+/// type under its full name keeps <c>[MdApiTokens.Core.ApiTokens.ApiTokenInfo]</c>, <c>-is</c> and Pester's
+/// <c>Should -BeOfType</c> working in scripts.
+/// </summary>
+public sealed class ModuleInitializer : IModuleAssemblyInitializer
+{
+    public void OnImport() => RegisterCoreTypeNames();
+
+    private static void RegisterCoreTypeNames()
+    {
+        // TypeAccelerators is internal to PowerShell but stable since 3.0, and the usual way modules add type names.
+        var accelerators = typeof(PSObject).Assembly.GetType("System.Management.Automation.TypeAccelerators");
+        var add = accelerators?.GetMethod("Add", new[] { typeof(string), typeof(Type) });
+        if (add is null)
+        {
+            return;
+        }
+
+        foreach (var type in typeof(MdApiTokensException).Assembly.GetExportedTypes().Where(t => !t.IsNested && t.FullName is not null))
+        {
+            add.Invoke(null, new object[] { type.FullName!, type });
+        }
+    }
+}
