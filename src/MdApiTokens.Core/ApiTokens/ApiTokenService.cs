@@ -28,6 +28,12 @@ public sealed class ApiTokenService
     /// <summary>The longest lifetime a token may be given.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(3650);
 
+    /// <summary>
+    /// The shortest lifetime a token may be given. PowerShell reads a bare number given for a TimeSpan as ticks, so
+    /// <c>-ExpiresIn 90</c> would otherwise issue a token that expires nine microseconds later.
+    /// </summary>
+    public static readonly TimeSpan MinLifetime = TimeSpan.FromMinutes(1);
+
     public const int MaxNameLength = 128;
 
     private static readonly char[] s_wildcardCharacters = { '*', '?', '[', ']' };
@@ -108,11 +114,12 @@ public sealed class ApiTokenService
                 "A token needs at least one permission.", name, "Leave out -Permission to give the token every permission your role allows.");
         }
 
-        if (expiresIn is { } lifetime && (lifetime <= TimeSpan.Zero || lifetime > MaxLifetime))
+        if (expiresIn is { } lifetime && (lifetime < MinLifetime || lifetime > MaxLifetime))
         {
             throw new MdApiTokensException(ErrorIds.ExpiryInvalid, ErrorKind.InvalidArgument,
-                $"A token's lifetime must be more than zero and at most {MaxLifetime.TotalDays:0} days; {lifetime} was given.",
-                lifetime, "Give -ExpiresIn a positive time span, for example (New-TimeSpan -Days 90).");
+                $"A token's lifetime must be at least {MinLifetime.TotalMinutes:0} minute and at most {MaxLifetime.TotalDays:0} days; {lifetime} was given.",
+                lifetime,
+                "Give -ExpiresIn a time span such as (New-TimeSpan -Days 90) or '90.00:00:00'. A bare number is read as ticks (100-nanosecond units), not days.");
         }
 
         var value = ApiTokenValue.Generate(_random);

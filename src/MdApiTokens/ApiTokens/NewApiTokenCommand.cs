@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using MdApiTokens.Core;
 using MdApiTokens.Core.ApiTokens;
 
 namespace MdApiTokens.Commands.ApiTokens;
@@ -31,7 +32,18 @@ public sealed class NewApiTokenCommand : ApiTokenStoreCmdlet
             return;
         }
 
-        var result = service.Issue(Name, Permission, IsBound(nameof(ExpiresIn)) ? ExpiresIn : null);
+        NewApiTokenResult result;
+        try
+        {
+            result = service.Issue(Name, Permission, IsBound(nameof(ExpiresIn)) ? ExpiresIn : null);
+        }
+        catch (MdApiTokensException e) when (e.ErrorId is ErrorIds.NameInUse or ErrorIds.NameInvalid)
+        {
+            // About this name only: names piped after it are still issued.
+            WriteError(e);
+            return;
+        }
+
         WriteVerbose($"Issued API token '{result.Name}' ({result.Id}, {result.Hint}) with {string.Join(", ", result.Permissions)}.");
         WriteObject(result);
     }

@@ -7,7 +7,7 @@ using MdApiTokens.Core.ApiTokens;
 namespace MdApiTokens.Commands.ApiTokens;
 
 /// <summary>Revokes API tokens: they are removed from the table and stop validating at once.</summary>
-[Cmdlet(VerbsSecurity.Revoke, "ApiToken", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByIdSet)]
+[Cmdlet(VerbsSecurity.Revoke, "ApiToken", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByNameSet)]
 [OutputType(typeof(ApiTokenInfo))]
 public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
 {
@@ -15,13 +15,13 @@ public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
     private const string ByNameSet = "ByName";
 
     /// <summary>Ids of the tokens to revoke; bound from Get-ApiToken output.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ApiTokenIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
-    /// <summary>Names of the tokens to revoke; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ByNameSet)]
+    /// <summary>Names of the tokens to revoke; wildcards allowed. Positional, so <c>Revoke-ApiToken siem</c> works.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ByNameSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ApiTokenNameCompleter))]

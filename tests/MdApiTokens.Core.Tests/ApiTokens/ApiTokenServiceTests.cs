@@ -186,13 +186,25 @@ public class ApiTokenServiceTests
         Assertions.ThrowsError(ErrorIds.NameInvalid, ErrorKind.InvalidArgument, () => new StoreFixture().AsAdmin().Issue(new string('n', 129)));
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(-1)]
-    [InlineData(3651)]
-    public void Lifetime_must_be_positive_and_bounded(int days)
+    [InlineData(0L)]
+    [InlineData(-TimeSpan.TicksPerDay)]
+    [InlineData(90L)] // what PowerShell makes of -ExpiresIn 90: ticks
+    [InlineData(TimeSpan.TicksPerMinute - 1)]
+    [InlineData(3651 * TimeSpan.TicksPerDay)]
+    public void Lifetime_must_be_between_a_minute_and_ten_years(long ticks)
     {
         using var fixture = new StoreFixture();
-        Assertions.ThrowsError(ErrorIds.ExpiryInvalid, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Issue("x", null, TimeSpan.FromDays(days)));
+        var e = Assertions.ThrowsError(ErrorIds.ExpiryInvalid, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Issue("x", null, TimeSpan.FromTicks(ticks)));
+        Assert.Contains("New-TimeSpan -Days 90", e.RecommendedAction);
+        Assert.False(fixture.Store.Exists);
+    }
+
+    [Fact]
+    public void Lifetime_bounds_themselves_are_accepted()
+    {
+        using var fixture = new StoreFixture();
+        Assert.Equal(StoreFixture.Start.AddMinutes(1), fixture.AsAdmin().Issue("shortest", null, TimeSpan.FromMinutes(1)).ExpiresOn);
+        Assert.Equal(StoreFixture.Start.AddDays(3650), fixture.AsAdmin().Issue("longest", null, TimeSpan.FromDays(3650)).ExpiresOn);
     }
 
     [Fact]

@@ -134,6 +134,21 @@ public class ApiTokenLifecycleTests : ModuleTestBase
     }
 
     [Fact]
+    public void Revoke_ApiToken_takes_a_name_by_position_and_ids_from_the_pipeline()
+    {
+        NewToken("by-position");
+        var piped = NewToken("by-pipeline");
+
+        Session.Run("Revoke-ApiToken by-position -StorePath $store -Confirm:$false", new Hashtable { ["store"] = StorePath }).Succeeded();
+        Assert.Equal(new[] { "by-pipeline" }, GetTokens().Select(t => t.Properties["Name"].Value));
+
+        // An object with both Id and Name (Get-ApiToken's output) binds -Id, the exact key.
+        NewToken("by-position");
+        Session.Run("[pscustomobject]@{ Id = $id; Name = 'by-position'; StorePath = $store } | Revoke-ApiToken -Confirm:$false", new Hashtable { ["id"] = (string)piped.Id, ["store"] = StorePath }).Succeeded();
+        Assert.Equal(new[] { "by-position" }, GetTokens().Select(t => t.Properties["Name"].Value));
+    }
+
+    [Fact]
     public void Piped_tokens_carry_their_store_path_to_the_next_cmdlet()
     {
         NewToken("elsewhere");
@@ -219,6 +234,27 @@ public class ApiTokenLifecycleTests : ModuleTestBase
         var result = Session.Run("'one','two','three' | New-ApiToken -StorePath $store", new Hashtable { ["store"] = StorePath }).Succeeded();
         Assert.Equal(3, result.Output.Count);
         Assert.Equal(3, result.Output.Select(o => o.Properties["Token"].Value).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_bad_piped_name_is_an_error_for_that_name_and_the_others_are_issued()
+    {
+        NewToken("taken");
+
+        var result = Session.Run("'first', 'taken', 'bad*name', 'last' | New-ApiToken -StorePath $store", new Hashtable { ["store"] = StorePath });
+
+        Assert.Null(result.Terminating);
+        Assert.Equal(new[] { "first", "last" }, result.Output.Select(o => o.Properties["Name"].Value));
+        Assert.Equal(new[] { "ApiTokenNameInUse", "ApiTokenNameInvalid" }, result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Equal(new[] { "taken", "first", "last" }, GetTokens().Select(t => t.Properties["Name"].Value));
+    }
+
+    [Fact]
+    public void A_bare_number_for_ExpiresIn_is_refused_not_read_as_ticks()
+    {
+        var error = Cmd("New-ApiToken", ("Name", "x"), ("ExpiresIn", 90)).SingleError("ApiTokenExpiryInvalid", ErrorCategory.InvalidArgument);
+        Assert.Contains("ticks", error.ErrorDetails.RecommendedAction);
+        Assert.False(Directory.Exists(StorePath));
     }
 
     [Fact]
