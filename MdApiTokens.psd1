@@ -22,6 +22,8 @@
         'Get-ApiTokenRole'
         'Revoke-ApiTokenRole'
         'Get-ApiTokenAuditLog'
+        'Get-DefenderIncident'
+        'Set-DefenderIncident'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
