@@ -22,6 +22,7 @@ public sealed class DefenderIncidentPager
     private int _nextTop;
     private int _skip;
     private long[]? _previousPageIds;
+    private DefenderApiException? _deferred;
 
     internal DefenderIncidentPager(DefenderIncidentClient client, DefenderIncidentQuery query)
     {
@@ -41,7 +42,7 @@ public sealed class DefenderIncidentPager
     /// <summary>Incidents returned so far (after the client-side criteria).</summary>
     public int Returned { get; private set; }
 
-    public bool IsComplete => _next is null;
+    public bool IsComplete => _next is null && _deferred is null;
 
     /// <summary>
     /// The next page's incidents that pass the client-side criteria (possibly none), or null when the listing is
@@ -49,6 +50,12 @@ public sealed class DefenderIncidentPager
     /// </summary>
     public async Task<IReadOnlyList<DefenderIncident>?> NextPageAsync(CancellationToken cancellationToken)
     {
+        if (_deferred is { } error)
+        {
+            _deferred = null;
+            throw error;
+        }
+
         if (_next is not { } uri)
         {
             return null;
@@ -99,9 +106,11 @@ public sealed class DefenderIncidentPager
         {
             if (!Uri.TryCreate(_client.ApiBase, page.NextLink, out var link) || !DefenderApiEndpoint.IsSameOrigin(_client.ApiBase, link))
             {
-                throw new DefenderApiException(DefenderErrorIds.ResponseInvalid, ErrorKind.SecurityError,
+                // This page is fine and is returned; the listing fails when the caller asks for the next one.
+                _deferred = new DefenderApiException(DefenderErrorIds.ResponseInvalid, ErrorKind.SecurityError,
                     $"The API's @odata.nextLink points away from {_client.ApiBase.GetLeftPart(UriPartial.Authority)}; the access token is not sent there.",
                     _client.TenantId ?? _client.ApiBase.Host, "Report it; list with a narrower filter or -First meanwhile.");
+                return null;
             }
 
             _nextTop = requestedTop;

@@ -52,7 +52,12 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet
         var apiBase = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, IsBound(nameof(Cloud)) ? Cloud : null);
         var token = new NetworkCredential(string.Empty, AccessToken).Password;
         var client = new DefenderIncidentClient(apiBase, token, TenantId, DefenderModuleServices.Handler, DefenderModuleServices.CreateOptions(_log.Enqueue));
-        WriteVerbose($"Using the incidents API at {client.ApiBase} for tenant {client.TenantId ?? "(unknown: not given, and the token has no tid claim)"}.");
+        WriteVerbose($"Using the incidents API at {client.ApiBase} for tenant {client.TenantId ?? "(unknown)"}.");
+        if (client.TenantId is null)
+        {
+            WriteWarning("The tenant is unknown: -TenantId was not given and the access token has no tid claim, so the output carries no TenantId. Give -TenantId to label it.");
+        }
+
         return client;
     }
 

@@ -399,16 +399,21 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_next_link_to_another_host_is_refused_and_the_token_not_sent_there()
+    public async Task A_next_link_to_another_host_is_refused_after_its_page_and_the_token_not_sent_there()
     {
         var page = new JsonObject { ["value"] = new JsonArray(FakeDefenderApi.Incident(1)), ["@odata.nextLink"] = "https://evil.example/api/incidents?$skip=1" };
         _fake.Next.Enqueue(FakeDefenderApi.Raw(page.ToJsonString()));
 
-        var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery()));
+        using var client = Client();
+        var pager = client.ListIncidents(new DefenderIncidentQuery());
+
+        Assert.Single((await pager.NextPageAsync(CancellationToken.None))!);
+        var e = await Assert.ThrowsAsync<DefenderApiException>(() => pager.NextPageAsync(CancellationToken.None));
 
         Assert.Equal(DefenderErrorIds.ResponseInvalid, e.ErrorId);
         Assert.Equal(ErrorKind.SecurityError, e.Kind);
         Assert.Single(_fake.Requests);
+        Assert.Null(await pager.NextPageAsync(CancellationToken.None));
     }
 
     [Fact]

@@ -143,6 +143,17 @@ public class GetDefenderIncidentTests : DefenderTestBase
     }
 
     [Fact]
+    public void An_opaque_token_without_a_tenant_id_gives_a_warning_that_the_tenant_is_unknown()
+    {
+        Fake.AddIncidents(1);
+
+        var result = Get(("AccessToken", "opaque-token")).Succeeded();
+
+        Assert.Null(Prop(Assert.Single(Incidents(result)), "TenantId"));
+        Assert.Contains("The tenant is unknown", Assert.Single(result.Warnings));
+    }
+
+    [Fact]
     public void A_tenant_id_that_contradicts_the_token_is_refused_before_any_request()
     {
         var result = Get(("TenantId", TenantB));
