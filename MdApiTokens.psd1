@@ -25,6 +25,8 @@
         'Get-ApiTokenRole'
         'Revoke-ApiTokenRole'
         'Get-ApiTokenAuditLog'
+        'Get-DefenderIncident'
+        'Set-DefenderIncident'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

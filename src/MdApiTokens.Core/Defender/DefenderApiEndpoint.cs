@@ -1,0 +1,142 @@
+using System;
+using System.Net;
+using MdApiTokens.Core.PartnerAccess;
+
+namespace MdApiTokens.Core.Defender;
+
+/// <summary>The regional hosts of the Microsoft 365 Defender API in the public cloud, closer to where the data lives.</summary>
+public enum DefenderApiRegion
+{
+    /// <summary>us.api.security.microsoft.com</summary>
+    US,
+
+    /// <summary>eu.api.security.microsoft.com</summary>
+    EU,
+
+    /// <summary>uk.api.security.microsoft.com</summary>
+    UK,
+
+    /// <summary>au.api.security.microsoft.com</summary>
+    AU,
+
+    /// <summary>swa.api.security.microsoft.com</summary>
+    SWA,
+
+    /// <summary>ina.api.security.microsoft.com</summary>
+    INA,
+
+    /// <summary>aea.api.security.microsoft.com</summary>
+    AEA,
+}
+
+/// <summary>Where the incidents API lives: the worldwide host, a regional host, a US government host, or an address given (a test fake).</summary>
+public static class DefenderApiEndpoint
+{
+    /// <summary>The worldwide API base.</summary>
+    public static readonly Uri Default = new("https://api.security.microsoft.com/");
+
+    /// <summary>GCC (US Government Community Cloud).</summary>
+    public static readonly Uri Gcc = new("https://api-gcc.security.microsoft.us/");
+
+    /// <summary>GCC High and DoD.</summary>
+    public static readonly Uri Gov = new("https://api-gov.security.microsoft.us/");
+
+    /// <summary>The API base for a region of the public cloud.</summary>
+    public static Uri ForRegion(DefenderApiRegion region) => new($"https://{region.ToString().ToLowerInvariant()}.api.security.microsoft.com/");
+
+    /// <summary>The API base for a cloud, as Get-PartnerAccessToken names them.</summary>
+    public static Uri ForCloud(AzureCloud cloud) => cloud switch
+    {
+        AzureCloud.USGov => Gcc,
+        AzureCloud.USGovHigh or AzureCloud.USGovDoD => Gov,
+        _ => Default,
+    };
+
+    /// <summary>
+    /// The API base to call: <paramref name="apiUri"/> when given (it wins over region and cloud, so a piped token's
+    /// cloud does not override a test fake's address); else the region's host (public cloud only); else the cloud's.
+    /// Refuses an address the bearer token must not be sent to.
+    /// </summary>
+    public static Uri Resolve(Uri? apiUri, DefenderApiRegion? region, AzureCloud? cloud)
+    {
+        Uri result;
+        if (apiUri is not null)
+        {
+            result = apiUri;
+        }
+        else if (region is { } r)
+        {
+            if (cloud is { } c && c != AzureCloud.Public)
+            {
+                throw new MdApiTokensException(DefenderErrorIds.ApiUriInvalid, ErrorKind.InvalidArgument,
+                    $"The regional API hosts exist only in the public cloud, but the cloud is {c}.", r,
+                    "Leave out -Region for a US government cloud; its host is chosen from -Cloud.");
+            }
+
+            result = ForRegion(r);
+        }
+        else
+        {
+            result = ForCloud(cloud ?? AzureCloud.Public);
+        }
+
+        return CheckSafeForBearerToken(result);
+    }
+
+    /// <summary>
+    /// Returns the base normalised to end in '/', or throws when it is not absolute http(s), carries credentials, a
+    /// query or a fragment, or is plain http to anything but a loopback address (a bearer token would travel in clear).
+    /// </summary>
+    public static Uri CheckSafeForBearerToken(Uri apiUri)
+    {
+        if (apiUri is null)
+        {
+            throw new ArgumentNullException(nameof(apiUri));
+        }
+
+        if (!apiUri.IsAbsoluteUri || (apiUri.Scheme != Uri.UriSchemeHttps && apiUri.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new MdApiTokensException(DefenderErrorIds.ApiUriInvalid, ErrorKind.InvalidArgument,
+                $"'{apiUri.OriginalString}' is not an absolute https address.", apiUri.OriginalString,
+                $"Give the API base, for example {Default}, or use -Region.");
+        }
+
+        if (apiUri.UserInfo.Length > 0 || apiUri.Query.Length > 0 || apiUri.Fragment.Length > 0)
+        {
+            throw new MdApiTokensException(DefenderErrorIds.ApiUriInvalid, ErrorKind.InvalidArgument,
+                "The API address must be a plain base address, without user information, query or fragment.", apiUri.GetLeftPart(UriPartial.Authority),
+                $"Give the API base only, for example {Default}.");
+        }
+
+        if (apiUri.Scheme == Uri.UriSchemeHttp && !IsLoopback(apiUri))
+        {
+            throw new MdApiTokensException(DefenderErrorIds.InsecureApiUri, ErrorKind.SecurityError,
+                $"Refusing to send a bearer token over plain http to '{apiUri.Host}': anyone on the network path could read and reuse it.",
+                apiUri.GetLeftPart(UriPartial.Authority),
+                "Use an https address. Plain http is accepted only for a loopback address (127.0.0.1, ::1, localhost), such as a local test fake.");
+        }
+
+        var text = apiUri.GetLeftPart(UriPartial.Path);
+        return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
+    }
+
+    /// <summary>True for localhost and the loopback addresses (127.0.0.0/8, ::1).</summary>
+    public static bool IsLoopback(Uri uri)
+    {
+        if (uri.IsLoopback)
+        {
+            return true;
+        }
+
+        var host = uri.Host.Trim('[', ']');
+        return string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
+    }
+
+    /// <summary>True when <paramref name="link"/> is on the same scheme, host and port as <paramref name="apiBase"/>: the only place a token may follow a nextLink to.</summary>
+    public static bool IsSameOrigin(Uri apiBase, Uri link) =>
+        link.IsAbsoluteUri
+        && string.Equals(link.Scheme, apiBase.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(link.Host, apiBase.Host, StringComparison.OrdinalIgnoreCase)
+        && link.Port == apiBase.Port;
+}

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MdApiTokens.Core.Defender;
+
+/// <summary>
+/// A Microsoft 365 Defender incident: correlated alerts that tell the story of an attack, with the tenant and API it
+/// came from. Status, severity, classification and determination are strings, as the API sends them, so values the
+/// API adds later come through unchanged. Fields this type does not know are in <see cref="AdditionalProperties"/>.
+/// </summary>
+public sealed class DefenderIncident : IJsonOnDeserialized
+{
+    [JsonPropertyName("incidentId")]
+    [JsonRequired]
+    public long IncidentId { get; set; }
+
+    /// <summary>The incident's page in the Microsoft Defender portal.</summary>
+    [JsonPropertyName("incidentUri")]
+    public Uri? IncidentUri { get; set; }
+
+    /// <summary>The incident this one was merged into, when it was.</summary>
+    [JsonPropertyName("redirectIncidentId")]
+    public long? RedirectIncidentId { get; set; }
+
+    [JsonPropertyName("incidentName")]
+    public string? IncidentName { get; set; }
+
+    [JsonPropertyName("createdTime")]
+    public DateTimeOffset? CreatedTime { get; set; }
+
+    [JsonPropertyName("lastUpdateTime")]
+    public DateTimeOffset? LastUpdateTime { get; set; }
+
+    /// <summary>The owner, or null when unassigned.</summary>
+    [JsonPropertyName("assignedTo")]
+    public string? AssignedTo { get; set; }
+
+    /// <summary>Unknown, TruePositive, InformationalExpectedActivity, FalsePositive.</summary>
+    [JsonPropertyName("classification")]
+    public string? Classification { get; set; }
+
+    /// <summary>NotAvailable, Malware, Phishing, ... (see <see cref="DefenderIncidentDetermination"/>).</summary>
+    [JsonPropertyName("determination")]
+    public string? Determination { get; set; }
+
+    [JsonPropertyName("detectionSource")]
+    public string? DetectionSource { get; set; }
+
+    /// <summary>Active, InProgress, Resolved or Redirected.</summary>
+    [JsonPropertyName("status")]
+    public string? Status { get; set; }
+
+    /// <summary>UnSpecified, Informational, Low, Medium or High.</summary>
+    [JsonPropertyName("severity")]
+    public string? Severity { get; set; }
+
+    [JsonPropertyName("tags")]
+    public string[] Tags { get; set; } = Array.Empty<string>();
+
+    [JsonPropertyName("comments")]
+    public DefenderIncidentComment[] Comments { get; set; } = Array.Empty<DefenderIncidentComment>();
+
+    [JsonPropertyName("alerts")]
+    public DefenderAlert[] Alerts { get; set; } = Array.Empty<DefenderAlert>();
+
+    /// <summary>The customer tenant the incident belongs to (from -TenantId, the piped token, or the token's tid claim).</summary>
+    [JsonIgnore]
+    public string? TenantId { get; set; }
+
+    /// <summary>The API base the incident was read from, so Set-DefenderIncident can write it back to the same host.</summary>
+    [JsonIgnore]
+    public Uri? ApiUri { get; set; }
+
+    /// <summary>Fields of the response this type does not define, as plain .NET values.</summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, object?> AdditionalProperties { get; private set; } = new Dictionary<string, object?>();
+
+    [JsonExtensionData]
+    [JsonInclude]
+    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        AdditionalProperties = JsonValues.ToPlain(ExtensionData);
+        ExtensionData = null;
+        Tags ??= Array.Empty<string>();
+        Comments ??= Array.Empty<DefenderIncidentComment>();
+        Alerts ??= Array.Empty<DefenderAlert>();
+    }
+
+    public override string ToString() => $"Incident {IncidentId}: {IncidentName} ({Severity}, {Status})";
+}
+
+/// <summary>A comment on an incident.</summary>
+public sealed class DefenderIncidentComment : IJsonOnDeserialized
+{
+    [JsonPropertyName("comment")]
+    public string? Text { get; set; }
+
+    [JsonPropertyName("createdBy")]
+    public string? CreatedBy { get; set; }
+
+    [JsonPropertyName("createdTime")]
+    public DateTimeOffset? CreatedTime { get; set; }
+
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, object?> AdditionalProperties { get; private set; } = new Dictionary<string, object?>();
+
+    [JsonExtensionData]
+    [JsonInclude]
+    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
+
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        AdditionalProperties = JsonValues.ToPlain(ExtensionData);
+        ExtensionData = null;
+    }
+
+    public override string ToString() => $"{CreatedBy}: {Text}";
+}

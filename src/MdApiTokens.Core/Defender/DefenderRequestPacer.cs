@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+
+namespace MdApiTokens.Core.Defender;
+
+/// <summary>
+/// Keeps calls to the Defender API under its documented limits (50 a minute, 1,500 an hour) per API host and
+/// tenant, process-wide, so a listing of many pages waits its turn instead of running into 429s. Each call reserves
+/// the earliest instant at which it fits every window; the caller waits until then. Reservations are computed from
+/// the clock given, never by polling it, so an injected clock and delay make the waits observable without sleeping.
+/// </summary>
+public sealed class DefenderRequestPacer
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, List<DateTimeOffset>> _reservations = new(StringComparer.OrdinalIgnoreCase);
+    private readonly DefenderRateLimit[] _limits;
+    private readonly TimeSpan _longestWindow;
+
+    /// <summary>A pacer with the documented limits of the incidents API.</summary>
+    public DefenderRequestPacer()
+        : this(new DefenderRateLimit(50, TimeSpan.FromMinutes(1)), new DefenderRateLimit(1500, TimeSpan.FromHours(1)))
+    {
+    }
+
+    public DefenderRequestPacer(params DefenderRateLimit[] limits)
+    {
+        if (limits is null || limits.Length == 0)
+        {
+            throw new ArgumentException("At least one limit is required.", nameof(limits));
+        }
+
+        _limits = limits;
+        _longestWindow = TimeSpan.Zero;
+        foreach (var limit in limits)
+        {
+            _longestWindow = limit.Window > _longestWindow ? limit.Window : _longestWindow;
+        }
+    }
+
+    /// <summary>The pacer every client in the process shares by default.</summary>
+    public static DefenderRequestPacer Shared { get; } = new();
+
+    public IReadOnlyList<DefenderRateLimit> Limits => _limits;
+
+    /// <summary>The key calls are counted under: one budget per API host and tenant.</summary>
+    public static string KeyFor(Uri apiBase, string? tenantId) => apiBase.Authority + "|" + (tenantId ?? "(unknown tenant)");
+
+    /// <summary>Reserves a call for <paramref name="key"/> and returns how long to wait from <paramref name="now"/> before making it.</summary>
+    public TimeSpan Reserve(string key, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (!_reservations.TryGetValue(key, out var times))
+            {
+                times = new List<DateTimeOffset>();
+                _reservations[key] = times;
+            }
+
+            // Reservations older than the longest window can no longer hold anyone back.
+            var stale = 0;
+            while (stale < times.Count && times[stale] <= now - _longestWindow)
+            {
+                stale++;
+            }
+
+            times.RemoveRange(0, stale);
+
+            // Calls keep their order: never earlier than the last reservation.
+            var slot = times.Count > 0 && times[times.Count - 1] > now ? times[times.Count - 1] : now;
+            foreach (var limit in _limits)
+            {
+                if (times.Count >= limit.Calls)
+                {
+                    var freedAt = times[times.Count - limit.Calls] + limit.Window;
+                    slot = freedAt > slot ? freedAt : slot;
+                }
+            }
+
+            times.Add(slot);
+            return slot - now;
+        }
+    }
+}
+
+/// <summary>At most <see cref="Calls"/> calls in any <see cref="Window"/>.</summary>
+public sealed class DefenderRateLimit
+{
+    public DefenderRateLimit(int calls, TimeSpan window)
+    {
+        Calls = calls > 0 ? calls : throw new ArgumentOutOfRangeException(nameof(calls));
+        Window = window > TimeSpan.Zero ? window : throw new ArgumentOutOfRangeException(nameof(window));
+    }
+
+    public int Calls { get; }
+
+    public TimeSpan Window { get; }
+
+    public override string ToString() => $"{Calls} calls per {Window}";
+}

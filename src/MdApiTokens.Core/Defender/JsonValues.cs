@@ -1,0 +1,42 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+
+namespace MdApiTokens.Core.Defender;
+
+/// <summary>Turns JSON the models do not know into plain .NET values, so unknown fields are kept without exposing JsonElement.</summary>
+internal static class JsonValues
+{
+    public static IReadOnlyDictionary<string, object?> ToPlain(Dictionary<string, JsonElement>? extensionData)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (extensionData is null)
+        {
+            return result;
+        }
+
+        foreach (var pair in extensionData)
+        {
+            // OData control information (@odata.context and the like) is about the response, not the incident.
+            if (!pair.Key.StartsWith("@odata.", StringComparison.Ordinal))
+            {
+                result[pair.Key] = ToPlain(pair.Value);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Objects become dictionaries, arrays object[], numbers long or double, and so on.</summary>
+    public static object? ToPlain(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToPlain(p.Value), StringComparer.Ordinal),
+        JsonValueKind.Array => element.EnumerateArray().Select(ToPlain).ToArray(),
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.TryGetInt64(out var l) ? (object)l : element.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+}

@@ -1,0 +1,65 @@
+using MdApiTokens.Core.Defender;
+
+namespace MdApiTokens.Core.Tests.Defender;
+
+public class DefenderRequestPacerTests
+{
+    private static readonly DateTimeOffset s_start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void The_first_50_calls_in_a_minute_go_at_once_and_the_51st_waits_for_the_window()
+    {
+        var pacer = new DefenderRequestPacer();
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal(TimeSpan.Zero, pacer.Reserve("host|t1", s_start.AddSeconds(i)));
+        }
+
+        // The 51st, at 50 s: the first call (at 0 s) leaves the window at 60 s.
+        Assert.Equal(TimeSpan.FromSeconds(10), pacer.Reserve("host|t1", s_start.AddSeconds(50)));
+        // The 52nd waits for the second call (1 s) to leave it.
+        Assert.Equal(TimeSpan.FromSeconds(11), pacer.Reserve("host|t1", s_start.AddSeconds(50)));
+    }
+
+    [Fact]
+    public void A_long_listing_never_exceeds_50_a_minute_or_1500_an_hour()
+    {
+        var pacer = new DefenderRequestPacer();
+        var now = s_start;
+        var sent = new List<DateTimeOffset>();
+        for (var i = 0; i < 1600; i++)
+        {
+            now += pacer.Reserve("host|t1", now);
+            sent.Add(now);
+        }
+
+        for (var i = 50; i < sent.Count; i++)
+        {
+            Assert.True(sent[i] - sent[i - 50] >= TimeSpan.FromMinutes(1), $"call {i} is the 51st within a minute");
+        }
+
+        for (var i = 1500; i < sent.Count; i++)
+        {
+            Assert.True(sent[i] - sent[i - 1500] >= TimeSpan.FromHours(1), $"call {i} is the 1501st within an hour");
+        }
+
+        // 1,500 calls fit in the first hour (30 minutes at 50 a minute), the 1,501st waits for the hour.
+        Assert.Equal(s_start.AddHours(1), sent[1500]);
+    }
+
+    [Fact]
+    public void Tenants_and_hosts_have_separate_budgets()
+    {
+        var pacer = new DefenderRequestPacer(new DefenderRateLimit(2, TimeSpan.FromMinutes(1)));
+        pacer.Reserve("host|a", s_start);
+        pacer.Reserve("host|a", s_start);
+
+        Assert.Equal(TimeSpan.Zero, pacer.Reserve("host|b", s_start));
+        Assert.Equal(TimeSpan.Zero, pacer.Reserve("other|a", s_start));
+        Assert.Equal(TimeSpan.FromMinutes(1), pacer.Reserve("host|a", s_start));
+    }
+
+    [Fact]
+    public void The_key_is_the_host_and_tenant() =>
+        Assert.Equal("eu.api.security.microsoft.com|t1", DefenderRequestPacer.KeyFor(new Uri("https://eu.api.security.microsoft.com/"), "t1"));
+}
