@@ -22,6 +22,9 @@
         'Get-ApiTokenRole'
         'Revoke-ApiTokenRole'
         'Get-ApiTokenAuditLog'
+        'Get-PartnerAccessToken'
+        'Get-PartnerConsentLink'
+        'Test-AccessToken'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
