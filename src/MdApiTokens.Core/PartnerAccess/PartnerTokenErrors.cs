@@ -16,6 +16,7 @@ namespace MdApiTokens.Core.PartnerAccess;
 internal static class PartnerTokenErrors
 {
     private static readonly Regex s_aadsts = new(@"AADSTS(\d{4,9})", RegexOptions.CultureInvariant);
+    private static readonly Regex s_leadingCode = new(@"^AADSTS\d{4,9}:\s*", RegexOptions.CultureInvariant);
 
     /// <summary>Codes from Microsoft's AADSTS reference (and, for 900023, what Entra answers for a malformed tenant).</summary>
     private static (string ErrorId, ErrorKind Kind)? ByCode(int code) => code switch
@@ -76,7 +77,8 @@ internal static class PartnerTokenErrors
         var code = aadsts is { } n ? "AADSTS" + n.ToString(CultureInfo.InvariantCulture) : null;
         var oauthError = body.Error ?? e.ErrorCode;
         var status = e.StatusCode > 0 ? e.StatusCode : (int?)null;
-        var description = FirstLine(context.Credential.Scrub(body.Description ?? e.Message ?? ""));
+        // "AADSTS700027: Client assertion ..." without the code, which the message gives once.
+        var description = s_leadingCode.Replace(FirstLine(context.Credential.Scrub(body.Description ?? e.Message ?? "")), "");
         var correlation = e.CorrelationId ?? body.CorrelationId;
         var reference = correlation is null ? "" : $" Correlation ID: {correlation}.";
 

@@ -8,13 +8,13 @@ namespace MdApiTokens.Core.Tests.AccessTokens;
 
 public sealed class AccessTokenValidatorTests : IDisposable
 {
-    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset s_now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
     private const string Tenant = "6f2b1a3c-0d4e-4f5a-9b8c-7d6e5f4a3b2c";
     private const string App = "11111111-2222-3333-4444-555555555555";
 
     private readonly RSA _key = RSA.Create(2048);
     private readonly RSA _otherKey = RSA.Create(2048);
-    private readonly ManualClock _clock = new(Now);
+    private readonly ManualClock _clock = new(s_now);
 
     private AccessTokenValidator Validator => new(_clock);
 
@@ -22,7 +22,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
 
     private string Token(Action<Dictionary<string, object?>>? change = null, RSA? key = null, string kid = "key-1")
     {
-        var claims = TestJwt.AppOnlyClaims(Tenant, App, Now.AddMinutes(-10), TimeSpan.FromHours(1), "Incident.Read.All", "AdvancedHunting.Read.All");
+        var claims = TestJwt.AppOnlyClaims(Tenant, App, s_now.AddMinutes(-10), TimeSpan.FromHours(1), "Incident.Read.All", "AdvancedHunting.Read.All");
         change?.Invoke(claims);
         return TestJwt.Create(key ?? _key, claims, kid);
     }
@@ -49,8 +49,8 @@ public sealed class AccessTokenValidatorTests : IDisposable
         Assert.Equal(new[] { "https://api.security.microsoft.com" }, result.Audience);
         Assert.Equal($"https://sts.windows.net/{Tenant}/", result.Issuer);
         Assert.Equal("1.0", result.Version);
-        Assert.Equal(Now.AddMinutes(50), result.ExpiresOn);
-        Assert.Equal(Now.AddMinutes(-10), result.NotBefore);
+        Assert.Equal(s_now.AddMinutes(50), result.ExpiresOn);
+        Assert.Equal(s_now.AddMinutes(-10), result.NotBefore);
         Assert.Equal("RS256", result.Algorithm);
         Assert.Equal("key-1", result.KeyId);
         Assert.Equal(Tenant, result.Claims["tid"]);
@@ -61,15 +61,15 @@ public sealed class AccessTokenValidatorTests : IDisposable
     [Fact]
     public void An_expired_token_fails_Expiry_beyond_the_clock_skew_only()
     {
-        var token = Token(c => c["exp"] = Now.AddMinutes(-4).ToUnixTimeSeconds());
+        var token = Token(c => c["exp"] = s_now.AddMinutes(-4).ToUnixTimeSeconds());
         Assert.True(Validator.Validate(token, Options()).IsValid);
 
-        _clock.UtcNow = Now.AddMinutes(1).AddSeconds(1);
+        _clock.UtcNow = s_now.AddMinutes(1).AddSeconds(1);
         var result = Validator.Validate(token, Options());
 
         Assert.False(result.IsValid);
         Assert.Equal(new[] { AccessTokenCheck.Expiry }, result.FailedChecks);
-        Assert.Contains("expired at 2026-02-28 11:56:00Z".Replace("02-28", "03-01"), result.Checks.Single(c => c.Check == AccessTokenCheck.Expiry).Detail);
+        Assert.Contains("expired at 2026-03-01 11:56:00Z", result.Checks.Single(c => c.Check == AccessTokenCheck.Expiry).Detail);
     }
 
     [Fact]
@@ -82,9 +82,9 @@ public sealed class AccessTokenValidatorTests : IDisposable
     [Fact]
     public void A_token_not_yet_valid_fails_NotBefore_beyond_the_clock_skew_only()
     {
-        Assert.True(Validator.Validate(Token(c => c["nbf"] = Now.AddMinutes(4).ToUnixTimeSeconds()), Options()).IsValid);
+        Assert.True(Validator.Validate(Token(c => c["nbf"] = s_now.AddMinutes(4).ToUnixTimeSeconds()), Options()).IsValid);
 
-        var result = Validator.Validate(Token(c => c["nbf"] = Now.AddMinutes(6).ToUnixTimeSeconds()), Options());
+        var result = Validator.Validate(Token(c => c["nbf"] = s_now.AddMinutes(6).ToUnixTimeSeconds()), Options());
 
         Assert.Equal(new[] { AccessTokenCheck.NotBefore }, result.FailedChecks);
         Assert.Contains("clock", result.Checks.Single(c => c.Check == AccessTokenCheck.NotBefore).Detail);
@@ -93,7 +93,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
     [Fact]
     public void The_clock_skew_can_be_narrowed()
     {
-        var token = Token(c => c["exp"] = Now.AddSeconds(-30).ToUnixTimeSeconds());
+        var token = Token(c => c["exp"] = s_now.AddSeconds(-30).ToUnixTimeSeconds());
         Assert.True(Validator.Validate(token, Options()).IsValid);
         Assert.Equal(new[] { AccessTokenCheck.Expiry }, Validator.Validate(token, new AccessTokenValidationOptions { ClockSkew = TimeSpan.Zero }).FailedChecks);
     }
