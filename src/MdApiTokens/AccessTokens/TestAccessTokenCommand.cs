@@ -4,6 +4,7 @@ using System.Management.Automation;
 using MdApiTokens.Commands.PartnerAccess;
 using MdApiTokens.Core;
 using MdApiTokens.Core.AccessTokens;
+using MdApiTokens.Core.PartnerAccess;
 
 namespace MdApiTokens.Commands.AccessTokens;
 
@@ -40,10 +41,14 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
     [ValidateNotNullOrEmpty]
     public string? TenantId { get; set; }
 
-    /// <summary>The API the token must be for.</summary>
+    /// <summary>The API the token must be for; by default the Defender API of -Cloud.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string Audience { get; set; } = AccessTokenValidationOptions.DefaultAudience;
+    public string? Audience { get; set; }
+
+    /// <summary>The cloud whose Defender API is the default audience; Get-PartnerAccessToken's output binds it by property name.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public AzureCloud Cloud { get; set; } = AzureCloud.Public;
 
     /// <summary>A JSON Web Key Set file with the issuer's signing keys.</summary>
     [Parameter]
@@ -82,7 +87,7 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
         {
             RequiredRoles = RequiredRole ?? Array.Empty<string>(),
             TenantId = TenantId,
-            Audience = Audience,
+            Audience = Audience ?? PartnerClouds.DefenderApi(Cloud).GetLeftPart(UriPartial.Authority),
             SigningKeys = _signingKeys,
             ClockSkew = ClockSkew,
         };

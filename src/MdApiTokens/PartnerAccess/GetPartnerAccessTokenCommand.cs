@@ -157,7 +157,17 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 
     private string ClientIdFromCredential()
     {
-        var fromCredential = PartnerClouds.NormalizeClientId(Credential!.UserName);
+        string fromCredential;
+        try
+        {
+            fromCredential = PartnerClouds.NormalizeClientId(Credential!.UserName);
+        }
+        catch (MdApiTokensException e)
+        {
+            throw new MdApiTokensException(e.ErrorId, e.Kind, "The user name of -Credential must be the application (client) id: " + e.Message, null,
+                "Store the application id as the credential's user name and the client secret as its password.");
+        }
+
         if (ClientId is not null && !string.Equals(PartnerClouds.NormalizeClientId(ClientId), fromCredential, StringComparison.OrdinalIgnoreCase))
         {
             throw new MdApiTokensException(PartnerAccessErrorIds.CredentialMismatch, ErrorKind.InvalidArgument,

@@ -162,6 +162,19 @@ public class TestAccessTokenTests : PartnerAccessTestBase
     }
 
     [Fact]
+    public void A_government_cloud_token_piped_in_is_checked_against_that_clouds_API()
+    {
+        var result = Script("Get-PartnerAccessToken -TenantId $tenant -ClientId $app -ClientSecret $secret -AuthorityHost $authority -Cloud USGovHigh | Test-AccessToken -Detailed").Succeeded().Output.Single();
+
+        Assert.Empty(Failed(result));
+        Assert.Equal(new[] { "https://api-gov.security.microsoft.us" }, (string[])result.Properties["Audience"].Value);
+        var gcc = Jwt(c => c["aud"] = "https://api-gcc.security.microsoft.us");
+        Assert.False(Test(gcc));
+        Assert.True(Test(gcc, ("Cloud", "USGov")));
+        Assert.True(Test(gcc, ("Audience", "https://api-gcc.security.microsoft.us/")));
+    }
+
+    [Fact]
     public void Path_reads_the_token_written_by_OutFile()
     {
         var file = Path.Combine(Folder, "Latest-token.txt");
