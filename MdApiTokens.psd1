@@ -25,6 +25,9 @@
         'Get-ApiTokenRole'
         'Revoke-ApiTokenRole'
         'Get-ApiTokenAuditLog'
+        'Get-PartnerAccessToken'
+        'Get-PartnerConsentLink'
+        'Test-AccessToken'
         'Get-DefenderIncident'
         'Set-DefenderIncident'
     )

@@ -54,5 +54,8 @@ public sealed class PartnerAccessToken
 
     public AzureCloud Cloud { get; }
 
+    /// <summary>The authority (sign-in host and tenant) that issued the token, when known.</summary>
+    public Uri? Authority { get; init; }
+
     public override string ToString() => $"{TokenType} token for app {ClientId} in tenant {TenantId} (expires {ExpiresOn:u})";
 }

@@ -1,0 +1,28 @@
+using System;
+using System.Collections.Generic;
+
+namespace MdApiTokens.Core.AccessTokens;
+
+/// <summary>What a token must satisfy besides being a well-formed, current JWT.</summary>
+public sealed class AccessTokenValidationOptions
+{
+    /// <summary>The Microsoft 365 Defender API, as v1 tokens name it in <c>aud</c>.</summary>
+    public const string DefaultAudience = "https://api.security.microsoft.com";
+
+    /// <summary>How far the token's times may be off the local clock.</summary>
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>Roles (application permissions) that must all be in the <c>roles</c> claim, e.g. Incident.Read.All.</summary>
+    public IReadOnlyList<string> RequiredRoles { get; init; } = Array.Empty<string>();
+
+    /// <summary>The tenant (GUID) <c>tid</c> must name; null: not checked.</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>The API <c>aud</c> must name (its URI or application id); null: not checked.</summary>
+    public string? Audience { get; init; } = DefaultAudience;
+
+    /// <summary>Keys to verify the signature with; null: the signature is not checked.</summary>
+    public AccessTokenSigningKeys? SigningKeys { get; init; }
+
+    public TimeSpan ClockSkew { get; init; } = DefaultClockSkew;
+}

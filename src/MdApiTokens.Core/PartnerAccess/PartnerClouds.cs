@@ -1,0 +1,130 @@
+using System;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace MdApiTokens.Core.PartnerAccess;
+
+/// <summary>
+/// Where each cloud signs in and where its Microsoft 365 Defender API lives, and the checks on the identifiers that go
+/// into an authority (tenant, application id, authority host).
+/// </summary>
+/// <remarks>
+/// From Microsoft's "Microsoft Defender XDR for US Government customers": GCC signs in at login.microsoftonline.com and
+/// calls api-gcc.security.microsoft.us; GCC High and DoD sign in at login.microsoftonline.us and call
+/// api-gov.security.microsoft.us. The default scope is the API's base URI + "/.default".
+/// </remarks>
+public static class PartnerClouds
+{
+    private static readonly Uri s_publicLogin = new("https://login.microsoftonline.com/");
+    private static readonly Uri s_governmentLogin = new("https://login.microsoftonline.us/");
+
+    private static readonly Regex s_domainName = new(
+        @"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    /// <summary>The identity platform host of <paramref name="cloud"/> (with a trailing slash).</summary>
+    public static Uri AuthorityHost(AzureCloud cloud) => cloud switch
+    {
+        AzureCloud.USGovHigh or AzureCloud.USGovDoD => s_governmentLogin,
+        _ => s_publicLogin,
+    };
+
+    /// <summary>The base URI of the Microsoft 365 Defender API in <paramref name="cloud"/>.</summary>
+    public static Uri DefenderApi(AzureCloud cloud) => cloud switch
+    {
+        AzureCloud.USGov => new Uri("https://api-gcc.security.microsoft.us"),
+        AzureCloud.USGovHigh or AzureCloud.USGovDoD => new Uri("https://api-gov.security.microsoft.us"),
+        _ => new Uri("https://api.security.microsoft.com"),
+    };
+
+    /// <summary>The app-only scope of the Defender API in <paramref name="cloud"/>, e.g. https://api.security.microsoft.com/.default.</summary>
+    public static string DefaultScope(AzureCloud cloud) => DefenderApi(cloud).GetLeftPart(UriPartial.Authority) + "/.default";
+
+    /// <summary>
+    /// Checks a caller-given authority host: absolute https, no user info, query or fragment. Returns it with a
+    /// trailing slash so a tenant can be appended.
+    /// </summary>
+    public static Uri ValidateAuthorityHost(Uri host)
+    {
+        if (host is null)
+        {
+            throw new ArgumentNullException(nameof(host));
+        }
+
+        string? problem = null;
+        if (!host.IsAbsoluteUri)
+        {
+            problem = "it is not an absolute URI";
+        }
+        else if (!string.Equals(host.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
+        {
+            problem = $"its scheme is {host.Scheme}; tokens are only requested over https";
+        }
+        else if (host.UserInfo.Length > 0 || host.Query.Length > 0 || host.Fragment.Length > 0)
+        {
+            problem = "it has user information, a query or a fragment";
+        }
+
+        if (problem is not null)
+        {
+            throw new MdApiTokensException(PartnerAccessErrorIds.AuthorityHostInvalid, ErrorKind.InvalidArgument,
+                $"The authority host '{host}' cannot be used: {problem}.", host.OriginalString,
+                "Give the identity platform's base address, such as https://login.microsoftonline.com, or use -Cloud.");
+        }
+
+        var text = host.GetLeftPart(UriPartial.Path);
+        return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
+    }
+
+    /// <summary>The authority (host + tenant) MSAL signs in against.</summary>
+    public static Uri Authority(Uri authorityHost, string tenantId) => new(authorityHost, Uri.EscapeDataString(tenantId) + "/");
+
+    /// <summary>
+    /// A customer tenant as the identity platform takes it: a directory id (GUID, returned lower-case) or a verified
+    /// domain name such as contoso.onmicrosoft.com. 'common', 'organizations' and 'consumers' are refused: an app-only
+    /// token is always for one tenant.
+    /// </summary>
+    public static string NormalizeTenantId(string? tenantId)
+    {
+        var value = (tenantId ?? "").Trim();
+        if (Guid.TryParseExact(value, "D", out var id))
+        {
+            return id.ToString("D", CultureInfo.InvariantCulture);
+        }
+
+        if (value is { Length: > 0 } && (value.Equals("common", StringComparison.OrdinalIgnoreCase)
+            || value.Equals("organizations", StringComparison.OrdinalIgnoreCase)
+            || value.Equals("consumers", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new MdApiTokensException(PartnerAccessErrorIds.TenantIdInvalid, ErrorKind.InvalidArgument,
+                $"'{value}' is not a tenant: an app-only token is issued for one customer tenant.", value,
+                "Give the customer's tenant id (a GUID) or one of its verified domains, such as contoso.onmicrosoft.com.");
+        }
+
+        if (s_domainName.IsMatch(value))
+        {
+            return value.ToLowerInvariant();
+        }
+
+        throw new MdApiTokensException(PartnerAccessErrorIds.TenantIdInvalid, ErrorKind.InvalidArgument,
+            value.Length == 0 ? "The tenant id is empty." : $"'{Shorten(value)}' is neither a tenant id (GUID) nor a domain name.", Shorten(value),
+            "Give the customer's tenant id (a GUID, as the customer's Entra admin center shows it) or one of its verified domains.");
+    }
+
+    /// <summary>An application (client) id: a GUID, returned lower-case.</summary>
+    public static string NormalizeClientId(string? clientId)
+    {
+        var value = (clientId ?? "").Trim();
+        if (Guid.TryParseExact(value, "D", out var id))
+        {
+            return id.ToString("D", CultureInfo.InvariantCulture);
+        }
+
+        // The value is not echoed: a secret pasted into the wrong parameter must not end up in an error.
+        throw new MdApiTokensException(PartnerAccessErrorIds.ClientIdInvalid, ErrorKind.InvalidArgument,
+            value.Length == 0 ? "The application (client) id is empty." : $"The application (client) id given ({value.Length} characters) is not a GUID.", null,
+            "Copy the Application (client) ID from the app registration's Overview page.");
+    }
+
+    private static string Shorten(string value) => value.Length <= 80 ? value : value.Substring(0, 77) + "...";
+}

@@ -1,0 +1,282 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Identity.Client;
+
+namespace MdApiTokens.Core.PartnerAccess;
+
+/// <summary>
+/// Turns what MSAL throws into <see cref="PartnerAccessException"/>s a person can act on: the AADSTS code decides the
+/// error id (consent missing, bad or expired secret, unknown tenant, bad certificate ...), and the message says what to
+/// do. Every text that came from the server passes through <see cref="PartnerCredential.Scrub"/>.
+/// </summary>
+internal static class PartnerTokenErrors
+{
+    private static readonly Regex s_aadsts = new(@"AADSTS(\d{4,9})", RegexOptions.CultureInvariant);
+    private static readonly Regex s_leadingCode = new(@"^AADSTS\d{4,9}:\s*", RegexOptions.CultureInvariant);
+
+    /// <summary>Codes from Microsoft's AADSTS reference (and, for 900023, what Entra answers for a malformed tenant).</summary>
+    private static (string ErrorId, ErrorKind Kind)? ByCode(int code) => code switch
+    {
+        700016 or 65001 => (PartnerAccessErrorIds.ConsentMissing, ErrorKind.PermissionDenied), // app not in tenant / not consented
+        7000215 => (PartnerAccessErrorIds.SecretInvalid, ErrorKind.AuthenticationError),
+        7000222 => (PartnerAccessErrorIds.SecretExpired, ErrorKind.AuthenticationError),
+        90002 => (PartnerAccessErrorIds.TenantNotFound, ErrorKind.ObjectNotFound),
+        900023 => (PartnerAccessErrorIds.TenantNotFound, ErrorKind.InvalidArgument),
+        700027 or 700024 or 7000214 or 1000502 => (PartnerAccessErrorIds.CertificateInvalid, ErrorKind.AuthenticationError),
+        500011 => (PartnerAccessErrorIds.ResourceNotFound, ErrorKind.ObjectNotFound),
+        70011 or 1002012 => (PartnerAccessErrorIds.ScopeInvalid, ErrorKind.InvalidArgument),
+        _ => null,
+    };
+
+    public static PartnerAccessException FromMsal(MsalException exception, Context context)
+    {
+        if (exception is MsalServiceException service)
+        {
+            return FromService(service, context);
+        }
+
+        var code = exception.ErrorCode ?? "";
+        if (code.IndexOf("json", StringComparison.OrdinalIgnoreCase) >= 0 || code.IndexOf("parse", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            return ResponseInvalid(context, code);
+        }
+
+        return new PartnerAccessException(PartnerAccessErrorIds.TokenRequestFailed, ErrorKind.InvalidOperation,
+            $"MSAL could not request a token for tenant {context.TenantId} ({code}): {FirstLine(context.Credential.Scrub(exception.Message))}",
+            context.TenantId, "Check -AuthorityHost, -Scope and the credential, then run the command again with -Verbose.")
+        { OAuthError = code };
+    }
+
+    public static PartnerAccessException Timeout(Context context, TimeSpan timeout) =>
+        new(PartnerAccessErrorIds.TokenRequestTimeout, ErrorKind.OperationTimeout,
+            $"The identity platform ({context.AuthorityHost.Host}) did not answer the token request for tenant {context.TenantId} within {Seconds(timeout)} seconds.",
+            context.TenantId, "Check the network path to the identity platform (proxy, firewall) and run the command again.");
+
+    public static PartnerAccessException Unreachable(Context context, HttpRequestException exception)
+    {
+        var reason = string.Join(": ", Chain(exception).Select(e => e.Message.TrimEnd('.')).Distinct());
+        return new PartnerAccessException(PartnerAccessErrorIds.AuthorityUnreachable, ErrorKind.ConnectionError,
+            $"Could not reach the identity platform at {context.AuthorityHost.GetLeftPart(UriPartial.Authority)} for tenant {context.TenantId}: {context.Credential.Scrub(reason)}.",
+            context.TenantId, "Check the network path (DNS, proxy, firewall, TLS inspection) to the authority host, and -Cloud / -AuthorityHost.");
+    }
+
+    public static PartnerAccessException ResponseInvalid(Context context, string? detail) =>
+        new(PartnerAccessErrorIds.TokenResponseInvalid, ErrorKind.ProtocolError,
+            $"The identity platform at {context.AuthorityHost.Host} sent a token response for tenant {context.TenantId} that is not a valid OAuth 2.0 response{(string.IsNullOrEmpty(detail) ? "" : " (" + detail + ")")}.",
+            context.TenantId, "Check -AuthorityHost and any proxy or TLS-inspecting device between this machine and the identity platform; run the command again.")
+        { OAuthError = detail };
+
+    private static PartnerAccessException FromService(MsalServiceException e, Context context)
+    {
+        var body = ParseBody(e.ResponseBody);
+        var aadsts = s_aadsts.Match(e.Message ?? "") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : body.FirstCode;
+        var code = aadsts is { } n ? "AADSTS" + n.ToString(CultureInfo.InvariantCulture) : null;
+        var oauthError = body.Error ?? e.ErrorCode;
+        var status = e.StatusCode > 0 ? e.StatusCode : (int?)null;
+        // "AADSTS700027: Client assertion ..." without the code, which the message gives once.
+        var description = s_leadingCode.Replace(FirstLine(context.Credential.Scrub(body.Description ?? e.Message ?? "")), "");
+        var correlation = e.CorrelationId ?? body.CorrelationId;
+        var reference = correlation is null ? "" : $" Correlation ID: {correlation}.";
+
+        if (e.ErrorCode == MsalError.RequestTimeout)
+        {
+            return Timeout(context, context.Timeout);
+        }
+
+        var mapped = aadsts is { } number ? ByCode(number) : null;
+        string message;
+        string action;
+        Uri? consentLink = null;
+        var errorId = mapped?.ErrorId;
+        var kind = mapped?.Kind ?? ErrorKind.AuthenticationError;
+        TimeSpan? retryAfter = null;
+
+        switch (errorId)
+        {
+            case PartnerAccessErrorIds.ConsentMissing:
+                consentLink = PartnerConsentLink.Create(context.ClientId, context.TenantId, context.Cloud, context.CustomAuthorityHost).Uri;
+                message = $"The application {context.ClientId} is not consented in tenant {context.TenantId} ({code}): a Global Administrator of that tenant must approve it before it can get tokens there (or the application id is wrong). Consent link: {consentLink.AbsoluteUri}";
+                action = $"Send the consent link to a Global Administrator of tenant {context.TenantId} and run the command again once they have approved the application: {consentLink.AbsoluteUri}";
+                break;
+            case PartnerAccessErrorIds.SecretInvalid:
+                message = $"The identity platform rejected the client secret of application {context.ClientId} ({code}: invalid client secret).";
+                action = "Use the secret's Value (not its Secret ID) from the app registration's Certificates & secrets page; if the value is lost, create a new secret.";
+                break;
+            case PartnerAccessErrorIds.SecretExpired:
+                message = $"The client secret of application {context.ClientId} has expired ({code}).";
+                action = "Create a new client secret on the app registration's Certificates & secrets page and update the credential this script uses (or use a certificate).";
+                break;
+            case PartnerAccessErrorIds.TenantNotFound:
+                message = $"The identity platform at {context.AuthorityHost.Host} does not know tenant '{context.TenantId}' ({code}).";
+                action = "Check the customer's tenant id (a GUID or a verified domain). A GCC High or DoD tenant is only found with -Cloud USGovHigh or USGovDoD.";
+                break;
+            case PartnerAccessErrorIds.CertificateInvalid:
+                message = $"The identity platform rejected the certificate of application {context.ClientId} ({code}): {description}";
+                action = "Upload the certificate's public key (.cer) to the app registration's Certificates & secrets page, check that it has not expired, and that this machine's clock is right.";
+                break;
+            case PartnerAccessErrorIds.ResourceNotFound:
+                message = $"Tenant {context.TenantId} has no service principal for the requested resource ({string.Join(" ", context.Scopes)}) ({code}).";
+                action = "Check -Scope and -Cloud; the customer's tenant must have Microsoft 365 Defender, and the application must have been granted its API permissions.";
+                break;
+            case PartnerAccessErrorIds.ScopeInvalid:
+                message = $"The identity platform rejected the scope {string.Join(" ", context.Scopes)} ({code}): {description}";
+                action = $"App-only tokens need the resource's /.default scope, such as {PartnerClouds.DefaultScope(context.Cloud)}.";
+                break;
+            default:
+                if (status == 429 || e is MsalThrottledServiceException)
+                {
+                    errorId = PartnerAccessErrorIds.Throttled;
+                    kind = ErrorKind.LimitsExceeded;
+                    retryAfter = e.Headers?.RetryAfter?.Delta;
+                    message = $"The identity platform is throttling token requests for tenant {context.TenantId} (HTTP 429){(retryAfter is { } wait ? $"; it asked to wait {Seconds(wait)} seconds" : "")}.";
+                    action = "Wait and run the command again; reuse tokens (they are cached in this process) instead of requesting new ones.";
+                }
+                else if (status is >= 500 and < 600)
+                {
+                    errorId = PartnerAccessErrorIds.TokenRequestFailed;
+                    kind = ErrorKind.ResourceUnavailable;
+                    message = $"The identity platform at {context.AuthorityHost.Host} failed to answer the token request for tenant {context.TenantId} (HTTP {status}{(code is null ? "" : ", " + code)}).";
+                    action = "The service had a transient failure; run the command again later.";
+                }
+                else if (status == 200 || e.ErrorCode == MsalError.NonParsableOAuthError || e.ErrorCode == "json_parse_failed")
+                {
+                    return ResponseInvalid(context, e.ErrorCode);
+                }
+                else
+                {
+                    errorId = PartnerAccessErrorIds.TokenRequestFailed;
+                    message = $"The identity platform refused the token request for tenant {context.TenantId} ({code ?? oauthError ?? "HTTP " + status}): {description}";
+                    action = code is null
+                        ? "Check the application id, the credential, -Scope and -Cloud."
+                        : $"Look the code up at https://login.microsoftonline.com/error?code={aadsts}; check the application id, the credential, -Scope and -Cloud.";
+                }
+
+                break;
+        }
+
+        return new PartnerAccessException(errorId!, kind, message + reference, context.TenantId, action)
+        {
+            AadstsCode = code,
+            OAuthError = oauthError,
+            StatusCode = status,
+            CorrelationId = correlation,
+            TraceId = body.TraceId,
+            ConsentLink = consentLink,
+            RetryAfter = retryAfter,
+        };
+    }
+
+    private static string FirstLine(string text)
+    {
+        var line = (text ?? "").Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "";
+        return line.Length <= 400 ? line : line.Substring(0, 397) + "...";
+    }
+
+    private static string Seconds(TimeSpan span) => Math.Round(span.TotalSeconds, 1).ToString(CultureInfo.InvariantCulture);
+
+    private static System.Collections.Generic.IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+
+    private static ErrorBody ParseBody(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body) || body!.Length > 64 * 1024)
+        {
+            return default;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return default;
+            }
+
+            int? firstCode = null;
+            if (root.TryGetProperty("error_codes", out var codes) && codes.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in codes.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out var value))
+                    {
+                        firstCode = value;
+                        break;
+                    }
+                }
+            }
+
+            return new ErrorBody(String(root, "error"), String(root, "error_description"), firstCode, String(root, "trace_id"), String(root, "correlation_id"));
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+
+        static string? String(JsonElement root, string name) =>
+            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+
+    private readonly struct ErrorBody
+    {
+        public ErrorBody(string? error, string? description, int? firstCode, string? traceId, string? correlationId)
+        {
+            Error = error;
+            Description = description;
+            FirstCode = firstCode;
+            TraceId = traceId;
+            CorrelationId = correlationId;
+        }
+
+        public string? Error { get; }
+
+        public string? Description { get; }
+
+        public int? FirstCode { get; }
+
+        public string? TraceId { get; }
+
+        public string? CorrelationId { get; }
+    }
+
+    /// <summary>What the request was, for messages and the consent link.</summary>
+    internal sealed class Context
+    {
+        public Context(string tenantId, string clientId, AzureCloud cloud, Uri authorityHost, Uri? customAuthorityHost, string[] scopes, PartnerCredential credential, TimeSpan timeout)
+        {
+            TenantId = tenantId;
+            ClientId = clientId;
+            Cloud = cloud;
+            AuthorityHost = authorityHost;
+            CustomAuthorityHost = customAuthorityHost;
+            Scopes = scopes;
+            Credential = credential;
+            Timeout = timeout;
+        }
+
+        public string TenantId { get; }
+
+        public string ClientId { get; }
+
+        public AzureCloud Cloud { get; }
+
+        public Uri AuthorityHost { get; }
+
+        public Uri? CustomAuthorityHost { get; }
+
+        public string[] Scopes { get; }
+
+        public PartnerCredential Credential { get; }
+
+        public TimeSpan Timeout { get; }
+    }
+}

@@ -1,0 +1,110 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using MdApiTokens.Commands.PartnerAccess;
+using MdApiTokens.Core;
+using MdApiTokens.Core.AccessTokens;
+using MdApiTokens.Core.PartnerAccess;
+
+namespace MdApiTokens.Commands.AccessTokens;
+
+/// <summary>Decodes an access token (JWT) and checks its lifetime, roles, tenant, audience and, with keys, its signature.</summary>
+[Cmdlet(VerbsDiagnostic.Test, "AccessToken", DefaultParameterSetName = TokenSet)]
+[OutputType(typeof(bool), typeof(AccessTokenValidationResult))]
+public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
+{
+    private const string TokenSet = "AccessToken";
+    private const string PathSet = "Path";
+
+    private AccessTokenSigningKeys? _signingKeys;
+
+    /// <summary>The token; Get-PartnerAccessToken's output binds by property name.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TokenSet)]
+    [AllowEmptyString]
+    [AllowNull]
+    public string? AccessToken { get; set; }
+
+    /// <summary>A file holding the token (e.g. written by Get-PartnerAccessToken -OutFile).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Roles that must all be in the token's roles claim.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(DefenderRoleCompleter))]
+    [Alias("Role")]
+    [ValidateNotNull]
+    public string[]? RequiredRole { get; set; }
+
+    /// <summary>The tenant id the tid claim must name.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TenantId { get; set; }
+
+    /// <summary>The API the token must be for; by default the Defender API of -Cloud.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Audience { get; set; }
+
+    /// <summary>The cloud whose Defender API is the default audience; Get-PartnerAccessToken's output binds it by property name.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public AzureCloud Cloud { get; set; } = AzureCloud.Public;
+
+    /// <summary>A JSON Web Key Set file with the issuer's signing keys.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? JwksPath { get; set; }
+
+    /// <summary>How far the token's times may be off this machine's clock.</summary>
+    [Parameter]
+    public TimeSpan ClockSkew { get; set; } = AccessTokenValidationOptions.DefaultClockSkew;
+
+    /// <summary>Return the decoded claims and each check's outcome instead of $true/$false.</summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    protected override void BeginProcessingCore()
+    {
+        if (ClockSkew < TimeSpan.Zero)
+        {
+            throw new MdApiTokensException(AccessTokensErrorIds.ClockSkewInvalid, ErrorKind.InvalidArgument,
+                $"The clock skew {ClockSkew} is negative.", ClockSkew, "Give a clock skew of zero or more, such as (New-TimeSpan -Minutes 5).");
+        }
+
+        if (JwksPath is not null)
+        {
+            _signingKeys = AccessTokenSigningKeys.FromFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, JwksPath, AccessTokensErrorIds.JwksNotFound, "signing key file"));
+            WriteVerbose($"Signing keys from '{_signingKeys.Source}': {string.Join(", ", _signingKeys.KeyIds.DefaultIfEmpty("(no kid)"))}.");
+        }
+    }
+
+    protected override void ProcessRecordCore()
+    {
+        var token = ParameterSetName == PathSet
+            ? AccessTokenFile.Read(PowerShellPaths.ToFileSystemPath(SessionState.Path, Path!, AccessTokensErrorIds.TokenPathInvalid, "token file"))
+            : AccessToken;
+        var options = new AccessTokenValidationOptions
+        {
+            RequiredRoles = RequiredRole ?? Array.Empty<string>(),
+            TenantId = TenantId,
+            Audience = Audience ?? PartnerClouds.DefenderApi(Cloud).GetLeftPart(UriPartial.Authority),
+            SigningKeys = _signingKeys,
+            ClockSkew = ClockSkew,
+        };
+
+        var result = new AccessTokenValidator(ModuleServices.Clock).Validate(token, options);
+        foreach (var check in result.Checks.Where(c => c.Outcome != AccessTokenCheckOutcome.Skipped || c.Check == AccessTokenCheck.Signature))
+        {
+            WriteVerbose($"{check.Check}: {check.Outcome}. {check.Detail}");
+        }
+
+        if (Detailed)
+        {
+            WriteObject(result);
+        }
+        else
+        {
+            WriteObject(result.IsValid);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using MdApiTokens.Core;
+using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Store;
+
+namespace MdApiTokens.Commands.PartnerAccess;
+
+/// <summary>Gets an app-only access token for the partner application in each customer tenant given, through MSAL.</summary>
+[Cmdlet(VerbsCommon.Get, "PartnerAccessToken", DefaultParameterSetName = SecretSet)]
+[OutputType(typeof(PartnerAccessToken))]
+public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
+{
+    private const string SecretSet = "ClientSecret";
+    private const string CredentialSet = "Credential";
+    private const string CertificateSet = "Certificate";
+    private const string ThumbprintSet = "CertificateThumbprint";
+    private const string PathSet = "CertificatePath";
+
+    private PartnerCredential? _credential;
+    private string _clientId = "";
+    private string? _outFile;
+    private int _tokensWritten;
+
+    /// <summary>The customer tenant: its id or a verified domain. Binds from the pipeline, one token per tenant.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [AllowEmptyString]
+    [Alias("Tenant")]
+    public string TenantId { get; set; } = "";
+
+    /// <summary>The partner application's id. With -Credential it is the credential's user name.</summary>
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = SecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ThumbprintSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [Alias("ApplicationId", "AppId")]
+    public string? ClientId { get; set; }
+
+    /// <summary>The application's client secret.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SecretSet)]
+    public SecureString? ClientSecret { get; set; }
+
+    /// <summary>The application id (user name) and client secret (password), as runbooks store them.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>A certificate with its private key, registered on the application.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>The thumbprint of a certificate in Cert:\CurrentUser\My (or LocalMachine\My).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+    [ArgumentCompleter(typeof(CertificateThumbprintCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateThumbprint { get; set; }
+
+    /// <summary>A PFX file with the certificate and its private key.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PFX file's password.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    public SecureString? CertificatePassword { get; set; }
+
+    /// <summary>The scopes; by default the Defender API of -Cloud (https://api.security.microsoft.com/.default).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Scope { get; set; }
+
+    /// <summary>The cloud: its sign-in host and Defender API.</summary>
+    [Parameter]
+    public AzureCloud Cloud { get; set; } = AzureCloud.Public;
+
+    /// <summary>Another https sign-in host, e.g. a test fake.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? AuthorityHost { get; set; }
+
+    /// <summary>Also write the raw token to this file, readable only by you.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    /// <summary>Ask the identity platform even when a cached token is still valid.</summary>
+    [Parameter]
+    public SwitchParameter ForceRefresh { get; set; }
+
+    protected override void BeginProcessingCore()
+    {
+        _clientId = ParameterSetName == CredentialSet ? ClientIdFromCredential() : PartnerClouds.NormalizeClientId(ClientId);
+        var host = AuthorityHost is null ? PartnerClouds.AuthorityHost(Cloud) : PartnerClouds.ValidateAuthorityHost(AuthorityHost);
+        var scopes = PartnerTokenClient.NormalizeScopes(Scope, Cloud);
+        if (OutFile is not null)
+        {
+            _outFile = PowerShellPaths.ToFileSystemPath(SessionState.Path, OutFile, PartnerAccessErrorIds.OutFileInvalid, "output file");
+        }
+
+        _credential = ParameterSetName switch
+        {
+            SecretSet => PartnerCredential.FromSecret(ClientSecret!),
+            CredentialSet => PartnerCredential.FromSecret(Credential!.Password),
+            CertificateSet => PartnerCredential.FromCertificate(Certificate!),
+            ThumbprintSet => PartnerCredential.FromStore(CertificateThumbprint!),
+            PathSet => PartnerCredential.FromPfxFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, CertificatePath!, PartnerAccessErrorIds.CertificateNotFound, "certificate file"), CertificatePassword),
+            _ => throw new PSInvalidOperationException("Unknown parameter set " + ParameterSetName),
+        };
+        WriteVerbose($"Partner application {_clientId} with a {_credential.Description}; authority host {host}; scopes {string.Join(" ", scopes)}.");
+    }
+
+    protected override void ProcessRecordCore()
+    {
+        PartnerTokenResult result;
+        try
+        {
+            var request = new PartnerTokenRequest(TenantId, _clientId, _credential!)
+            {
+                Cloud = Cloud,
+                AuthorityHost = AuthorityHost,
+                Scopes = Scope,
+                ForceRefresh = ForceRefresh,
+                Timeout = PartnerAccessServices.TokenTimeout,
+            };
+            result = PartnerTokenClient.Shared.AcquireTokenAsync(request, CancellationToken).GetAwaiter().GetResult();
+        }
+        catch (MdApiTokensException e)
+        {
+            // One tenant's failure does not stop the others.
+            WriteError(e);
+            return;
+        }
+
+        var token = result.Token;
+        WriteVerbose(result.FromCache
+            ? $"Tenant {token.TenantId}: token from the in-process cache (expires {token.ExpiresOn:u})."
+            : $"Tenant {token.TenantId}: new token from {token.Authority} (expires {token.ExpiresOn:u}).");
+
+        if (_outFile is not null)
+        {
+            WriteOutFile(token);
+        }
+
+        WriteObject(token);
+    }
+
+    protected override void EndProcessingCore()
+    {
+        _credential?.Dispose();
+        _credential = null;
+    }
+
+    private string ClientIdFromCredential()
+    {
+        string fromCredential;
+        try
+        {
+            fromCredential = PartnerClouds.NormalizeClientId(Credential!.UserName);
+        }
+        catch (MdApiTokensException e)
+        {
+            throw new MdApiTokensException(e.ErrorId, e.Kind, "The user name of -Credential must be the application (client) id: " + e.Message, null,
+                "Store the application id as the credential's user name and the client secret as its password.");
+        }
+
+        if (ClientId is not null && !string.Equals(PartnerClouds.NormalizeClientId(ClientId), fromCredential, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new MdApiTokensException(PartnerAccessErrorIds.CredentialMismatch, ErrorKind.InvalidArgument,
+                $"-ClientId {ClientId} differs from the credential's user name {fromCredential}; the user name of -Credential is the application id.", ClientId,
+                "Leave out -ClientId, or store the application id as the credential's user name.");
+        }
+
+        return fromCredential;
+    }
+
+    private void WriteOutFile(PartnerAccessToken token)
+    {
+        if (_tokensWritten++ == 1)
+        {
+            WriteWarning($"-OutFile holds one token: '{_outFile}' is overwritten for each tenant and ends with the last one's.");
+        }
+
+        try
+        {
+            RestrictedFile.WriteAllBytes(_outFile!, new UTF8Encoding(false).GetBytes(token.AccessToken));
+            WriteVerbose($"Token for tenant {token.TenantId} written to '{_outFile}' (readable only by you).");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(new MdApiTokensException(PartnerAccessErrorIds.OutFileWriteFailed, ErrorKind.WriteError,
+                $"The token for tenant {token.TenantId} could not be written to '{_outFile}': {e.Message}", _outFile,
+                "Check that the folder exists and that your account can write to it."));
+        }
+    }
+}

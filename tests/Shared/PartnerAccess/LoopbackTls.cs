@@ -1,0 +1,74 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MdApiTokens.Tests.Shared;
+
+/// <summary>
+/// The TLS certificate of the loopback fakes, and the trust the test process gives it. Before the process makes its
+/// first TLS connection, <c>SSL_CERT_FILE</c> points at this certificate alone and <c>SSL_CERT_DIR</c> at an empty
+/// folder (in the native environment, where OpenSSL reads them), which .NET on Linux takes as the machine's root store: MSAL's own, unmodified HttpClient trusts the fakes on
+/// 127.0.0.1 and nothing else, so a test that strayed to a real endpoint would fail its TLS handshake.
+/// </summary>
+public static class LoopbackTls
+{
+    private static readonly Lazy<X509Certificate2> s_certificate = new(Create);
+
+    /// <summary>A self-signed server certificate for 127.0.0.1 and localhost, with its private key.</summary>
+    public static X509Certificate2 Certificate => s_certificate.Value;
+
+    /// <summary>Where the trusted certificate (PEM) was written.</summary>
+    public static string? TrustFile { get; private set; }
+
+    /// <summary>False where the platform ignores SSL_CERT_FILE (Windows, macOS): HTTPS fakes cannot be trusted there without touching the user's root store.</summary>
+    public static bool IsTrusted { get; private set; }
+
+#pragma warning disable CA2255 // Module initializers in test assemblies: the trust must be set before any TLS use.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    public static void TrustOnlyTheLoopbackCertificate()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "mdat-tls", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var emptyDirectory = Path.Combine(folder, "no-other-roots");
+        Directory.CreateDirectory(emptyDirectory);
+        TrustFile = Path.Combine(folder, "loopback.pem");
+        File.WriteAllText(TrustFile, Certificate.ExportCertificatePem());
+        // OpenSSL reads the native environment, which Environment.SetEnvironmentVariable does not change on Unix.
+        foreach (var (name, value) in new[] { ("SSL_CERT_FILE", TrustFile), ("SSL_CERT_DIR", emptyDirectory) })
+        {
+            Environment.SetEnvironmentVariable(name, value);
+            if (SetNativeEnvironmentVariable(name, value, 1) != 0)
+            {
+                throw new InvalidOperationException($"setenv({name}) failed: errno {Marshal.GetLastPInvokeError()}.");
+            }
+        }
+
+        IsTrusted = true;
+    }
+
+    [DllImport("libc", EntryPoint = "setenv", SetLastError = true)]
+    private static extern int SetNativeEnvironmentVariable([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+
+    private static X509Certificate2 Create()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=MdApiTokens loopback fake", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        // Through PKCS#12 so the key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+    }
+}
