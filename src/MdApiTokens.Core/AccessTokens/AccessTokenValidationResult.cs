@@ -118,4 +118,10 @@ internal sealed class DecodedClaims
     public string? KeyId { get; init; }
 
     public IDictionary<string, object?> All { get; init; } = new Dictionary<string, object?>();
+
+    /// <summary>What the token may do, for messages: its roles, else its scopes.</summary>
+    public string DescribePermissions() =>
+        Roles.Length > 0 ? "roles " + string.Join(", ", Roles)
+        : Scopes.Length > 0 ? "scopes " + string.Join(", ", Scopes)
+        : "no roles or scopes";
 }

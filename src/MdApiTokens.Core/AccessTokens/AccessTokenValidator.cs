@@ -85,6 +85,27 @@ public sealed class AccessTokenValidator
         return new AccessTokenValidationResult(checks, claims);
     }
 
+    /// <summary>
+    /// The claims of <paramref name="token"/> decoded without any check, or null when it is not a well-formed JWT. For
+    /// labelling output and explaining an API's 401/403 answers; never a reason to trust a token.
+    /// </summary>
+    internal static DecodedClaims? TryDecode(string? token)
+    {
+        if (FormatProblem(token, out var compact) is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Decode(new JwtSecurityTokenHandler { MapInboundClaims = false }.ReadJwtToken(compact));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The audiences a token may name for <paramref name="audience"/>: itself and, for the Defender API, its other form.</summary>
     public static IReadOnlyCollection<string> AcceptedAudiences(string audience)
     {

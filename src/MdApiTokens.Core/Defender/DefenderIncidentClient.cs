@@ -10,6 +10,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
+using MdApiTokens.Core.AccessTokens;
 
 namespace MdApiTokens.Core.Defender;
 
@@ -30,7 +31,7 @@ public sealed class DefenderIncidentClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly string _accessToken;
-    private readonly AccessTokenClaims? _claims;
+    private readonly DecodedClaims? _claims;
     private readonly DefenderClientOptions _options;
     private readonly string _pacerKey;
 
@@ -42,7 +43,7 @@ public sealed class DefenderIncidentClient : IDisposable
     {
         ApiBase = DefenderApiEndpoint.CheckSafeForBearerToken(apiBase);
         _accessToken = NormaliseToken(accessToken);
-        _claims = AccessTokenClaims.TryRead(_accessToken);
+        _claims = AccessTokenValidator.TryDecode(_accessToken);
         TenantId = ResolveTenant(tenantId, _claims);
         _options = options ?? new DefenderClientOptions();
         _http = new HttpClient(handler ?? throw new ArgumentNullException(nameof(handler)), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
@@ -158,7 +159,7 @@ public sealed class DefenderIncidentClient : IDisposable
         return token;
     }
 
-    private static string? ResolveTenant(string? tenantId, AccessTokenClaims? claims)
+    private static string? ResolveTenant(string? tenantId, DecodedClaims? claims)
     {
         var given = string.IsNullOrWhiteSpace(tenantId) ? null : tenantId!.Trim();
         if (given is not null && claims?.TenantId is { } tid && !string.Equals(given, tid, StringComparison.OrdinalIgnoreCase))
@@ -422,9 +423,9 @@ public sealed class DefenderIncidentClient : IDisposable
             parts.Add($"it expired at {exp.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC");
         }
 
-        if (_claims.Audience is { } aud)
+        if (_claims.Audience.Length > 0)
         {
-            parts.Add($"its audience is {aud}");
+            parts.Add($"its audience is {string.Join(", ", _claims.Audience)}");
         }
 
         return parts.Count == 0 ? "" : "; " + string.Join(", ", parts);

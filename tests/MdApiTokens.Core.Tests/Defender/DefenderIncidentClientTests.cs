@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MdApiTokens.Core.Defender;
 using MdApiTokens.Testing.Defender;
+using MdApiTokens.Tests.Shared;
 
 namespace MdApiTokens.Core.Tests.Defender;
 

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using MdApiTokens.Module.Tests.Infrastructure;
 using MdApiTokens.Testing.Defender;
+using MdApiTokens.Tests.Shared;
 
 namespace MdApiTokens.Module.Tests.Defender;
 

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Text;
 using MdApiTokens.Testing.Defender;
+using MdApiTokens.Tests.Shared;
 
 namespace MdApiTokens.Module.Tests.Defender;
 

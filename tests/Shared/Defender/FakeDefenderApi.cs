@@ -547,21 +547,3 @@ public static class FakeODataFilter
         private string? Take() => _position < _tokens.Count ? _tokens[_position++] : null;
     }
 }
-
-/// <summary>Unsigned JWTs with the claims the module reads (tid, exp, aud, roles).</summary>
-public static class TestJwt
-{
-    public static string Create(string tenantId, DateTimeOffset? expires = null, string audience = "https://api.security.microsoft.com", params string[] roles)
-    {
-        var payload = new JsonObject
-        {
-            ["aud"] = audience,
-            ["tid"] = tenantId,
-            ["exp"] = (expires ?? new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero)).ToUnixTimeSeconds(),
-            ["roles"] = new JsonArray((roles.Length == 0 ? new[] { "Incident.Read.All" } : roles).Select(r => (JsonNode)r).ToArray()),
-        };
-        return Encode("{\"typ\":\"JWT\",\"alg\":\"none\"}") + "." + Encode(payload.ToJsonString()) + ".c2lnbmF0dXJl";
-    }
-
-    private static string Encode(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-}

@@ -23,6 +23,22 @@ public static class TestJwt
         return signingInput + "." + Encode(signature);
     }
 
+    /// <summary>
+    /// An unsigned (alg none) JWT with just the claims the incidents cmdlets read: tid, exp, aud and roles
+    /// (Incident.Read.All unless given). For code that decodes tokens without validating them.
+    /// </summary>
+    public static string Create(string tenantId, DateTimeOffset? expires = null, string audience = DefenderAudience, params string[] roles)
+    {
+        var payload = new Dictionary<string, object?>
+        {
+            ["aud"] = audience,
+            ["tid"] = tenantId,
+            ["exp"] = (expires ?? new DateTimeOffset(2099, 1, 1, 0, 0, 0, TimeSpan.Zero)).ToUnixTimeSeconds(),
+            ["roles"] = roles.Length == 0 ? new[] { "Incident.Read.All" } : roles,
+        };
+        return Encode("{\"typ\":\"JWT\",\"alg\":\"none\"}") + "." + Encode(JsonSerializer.SerializeToUtf8Bytes(payload)) + "." + Encode("signature");
+    }
+
     /// <summary>The claims of an app-only v1 token for the Defender API, as the identity platform issues them.</summary>
     public static Dictionary<string, object?> AppOnlyClaims(string tenantId, string appId, DateTimeOffset issuedAt, TimeSpan lifetime, params string[] roles) => new()
     {
