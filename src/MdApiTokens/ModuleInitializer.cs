@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using System.Reflection;
 using MdApiTokens.Core;
 
 namespace MdApiTokens.Commands;
@@ -13,7 +14,31 @@ namespace MdApiTokens.Commands;
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer
 {
-    public void OnImport() => RegisterCoreTypeNames();
+    private static readonly object s_gate = new();
+    private static bool s_registered;
+
+    public void OnImport()
+    {
+        // Once per process: imports in several runspaces at once (a host, parallel tests) must not write PowerShell's
+        // accelerator table concurrently; it is a plain dictionary.
+        lock (s_gate)
+        {
+            if (s_registered)
+            {
+                return;
+            }
+
+            s_registered = true;
+            try
+            {
+                RegisterCoreTypeNames();
+            }
+            catch (Exception e) when (e is TargetInvocationException or MemberAccessException or InvalidOperationException)
+            {
+                // Type names are a convenience for scripts; never a reason to fail the import.
+            }
+        }
+    }
 
     private static void RegisterCoreTypeNames()
     {
