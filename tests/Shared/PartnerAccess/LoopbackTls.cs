@@ -35,6 +35,7 @@ public static class LoopbackTls
             return;
         }
 
+        RemoveFoldersOfEndedProcesses(Path.Combine(Path.GetTempPath(), "mdat-tls"));
         var folder = Path.Combine(Path.GetTempPath(), "mdat-tls", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var emptyDirectory = Path.Combine(folder, "no-other-roots");
         Directory.CreateDirectory(emptyDirectory);
@@ -51,6 +52,52 @@ public static class LoopbackTls
         }
 
         IsTrusted = true;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+    }
+
+    // Killed processes (the store tests' worker processes load this assembly too) never run ProcessExit.
+    private static void RemoveFoldersOfEndedProcesses(string root)
+    {
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(root))
+        {
+            if (int.TryParse(Path.GetFileName(folder), out var pid) && !IsRunning(pid))
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        static bool IsRunning(int pid)
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
     }
 
     [DllImport("libc", EntryPoint = "setenv", SetLastError = true)]
