@@ -8,7 +8,8 @@ namespace MdApiTokens.Core.ApiTokens;
 /// Checks presented tokens against a store, for <c>Test-ApiToken</c> and for web services that use the store without
 /// PowerShell: format and checksum first (without touching the store), then the hash, expiry and a required
 /// permission. A successful check records the token's use, coalesced to one write per <see cref="UseRecordingInterval"/>
-/// so validation stays a read path.
+/// so validation stays a read path. A validator re-reads the store file on every check (a revoked token fails at once)
+/// but parses it only when its bytes changed, so a service should keep one validator per store. It is thread-safe.
 /// </summary>
 public sealed class ApiTokenValidator
 {
@@ -17,6 +18,7 @@ public sealed class ApiTokenValidator
 
     private readonly ApiTokenStore _store;
     private readonly IClock _clock;
+    private volatile StoreSnapshot? _snapshot;
 
     public ApiTokenValidator(ApiTokenStore store, IClock clock)
     {
@@ -37,7 +39,9 @@ public sealed class ApiTokenValidator
         }
 
         var hash = ApiTokenValue.ComputeHash(token!);
-        var document = _store.Read();
+        var snapshot = _store.ReadSnapshot(_snapshot);
+        _snapshot = snapshot;
+        var document = snapshot.Document;
         var record = FindByHash(document, hash);
         if (record is null)
         {

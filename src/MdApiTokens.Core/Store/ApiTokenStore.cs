@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -79,30 +80,68 @@ public sealed class ApiTokenStore
     public StoreDocument Read() => TryRead() ?? throw NotFound();
 
     /// <summary>Like <see cref="Read"/>, but null when there is no store file.</summary>
-    public StoreDocument? TryRead()
+    public StoreDocument? TryRead() => TryReadSnapshot(null)?.Document;
+
+    /// <summary>
+    /// Reads the store file and, when its bytes are exactly those <paramref name="previous"/> was parsed from, returns
+    /// <paramref name="previous"/> without parsing or allocating (the file is read into a pooled buffer); otherwise
+    /// parses a new snapshot. Null when there is no store file. The file is read every time, so a change (a revoke)
+    /// is seen at once; callers must not change a snapshot's document.
+    /// </summary>
+    internal StoreSnapshot? TryReadSnapshot(StoreSnapshot? previous)
     {
-        byte[] bytes;
+        byte[]? buffer = null;
         try
         {
-            using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            bytes = ReadToEnd(stream);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw AccessDenied(FilePath, e);
-        }
-        catch (IOException e)
-        {
-            throw new MdApiTokensException(ErrorIds.StoreReadFailed, ErrorKind.ReadError,
-                $"Could not read the API token store '{FilePath}': {e.Message}", FilePath, null, e);
-        }
+            int length;
+            try
+            {
+                using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                length = (int)Math.Min(stream.Length, int.MaxValue - 1);
+                buffer = ArrayPool<byte>.Shared.Rent(length + 1);
+                var read = 0;
+                int n;
+                while (read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0)
+                {
+                    read += n;
+                }
 
-        return Parse(bytes, FilePath);
+                length = read;
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw AccessDenied(FilePath, e);
+            }
+            catch (IOException e)
+            {
+                throw new MdApiTokensException(ErrorIds.StoreReadFailed, ErrorKind.ReadError,
+                    $"Could not read the API token store '{FilePath}': {e.Message}", FilePath, null, e);
+            }
+
+            var content = new ReadOnlySpan<byte>(buffer, 0, length);
+            if (previous is not null && content.SequenceEqual(previous.Bytes))
+            {
+                return previous;
+            }
+
+            var bytes = content.ToArray();
+            return new StoreSnapshot(bytes, Parse(bytes, FilePath));
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
+
+    /// <summary>Like <see cref="TryReadSnapshot"/>, but a missing store is an error.</summary>
+    internal StoreSnapshot ReadSnapshot(StoreSnapshot? previous) => TryReadSnapshot(previous) ?? throw NotFound();
 
     /// <summary>
     /// Runs <paramref name="change"/> on the current document under the store's exclusive lock and, if it changed
@@ -456,6 +495,20 @@ public sealed class ApiTokenStore
         path,
         "Run as the account that owns the store, or ask its owner to share it with you.",
         inner);
+}
+
+/// <summary>A parsed store file and the exact bytes it was parsed from; its document is shared and must not be changed.</summary>
+internal sealed class StoreSnapshot
+{
+    public StoreSnapshot(byte[] bytes, StoreDocument document)
+    {
+        Bytes = bytes;
+        Document = document;
+    }
+
+    public byte[] Bytes { get; }
+
+    public StoreDocument Document { get; }
 }
 
 /// <summary>One change to the store, under its lock: the document to change and the audit entries to append.</summary>

@@ -118,4 +118,52 @@ public class ApiTokenValidatorTests
         using var rng = System.Security.Cryptography.RandomNumberGenerator.Create();
         Assertions.ThrowsError(ErrorIds.StoreNotFound, ErrorKind.ObjectNotFound, () => fixture.Validator().Validate(ApiTokenValue.Generate(rng)));
     }
+
+    [Fact]
+    public void One_validator_sees_a_revoke_made_through_another_store_object_at_once()
+    {
+        using var fixture = new StoreFixture();
+        var issued = fixture.AsAdmin().Issue("kept-validator");
+        var validator = fixture.Validator();
+        Assert.True(validator.Validate(issued.Token).IsValid);
+        Assert.True(validator.Validate(issued.Token).IsValid);
+
+        new ApiTokenService(new ApiTokenStore(fixture.StorePath), fixture.Clock, "alice").Revoke(issued.Id);
+
+        Assert.Equal(ApiTokenValidationReason.Unknown, validator.Validate(issued.Token).Reason);
+    }
+
+    [Fact]
+    public void One_validator_sees_an_edit_that_keeps_the_file_size()
+    {
+        using var fixture = new StoreFixture();
+        var issued = fixture.AsAdmin().Issue("same-size-edit");
+        var validator = fixture.Validator();
+        Assert.True(validator.Validate(issued.Token).IsValid);
+
+        // Flip one hex digit of the stored hash: same length, same timestamps resolution, different content.
+        var hash = ApiTokenValue.ComputeHash(issued.Token);
+        var edited = hash.Substring(0, 63) + (hash[63] == '0' ? '1' : '0');
+        var text = fixture.StoreText();
+        File.WriteAllText(fixture.Store.FilePath, text.Replace(hash, edited));
+        Assert.Equal(text.Length, fixture.StoreText().Length);
+
+        Assert.Equal(ApiTokenValidationReason.Unknown, validator.Validate(issued.Token).Reason);
+    }
+
+    [Fact]
+    public void An_unchanged_store_file_is_not_parsed_again()
+    {
+        using var fixture = new StoreFixture();
+        fixture.AsAdmin().Issue("parsed-once");
+
+        var first = fixture.Store.ReadSnapshot(null);
+        var second = fixture.Store.ReadSnapshot(first);
+        Assert.Same(first, second);
+
+        fixture.AsAdmin().Issue("changes-the-file");
+        var third = fixture.Store.ReadSnapshot(second);
+        Assert.NotSame(second, third);
+        Assert.Equal(2, third.Document.Tokens.Count);
+    }
 }
