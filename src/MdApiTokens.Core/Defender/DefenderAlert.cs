@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace MdApiTokens.Core.Defender;
 
 /// <summary>An alert of an incident, with the devices and entities it involves. Unknown fields are in <see cref="AdditionalProperties"/>.</summary>
-public sealed class DefenderAlert : IJsonOnDeserialized
+public sealed class DefenderAlert : DefenderApiObject
 {
     [JsonPropertyName("alertId")]
     public string? AlertId { get; set; }
@@ -91,17 +91,8 @@ public sealed class DefenderAlert : IJsonOnDeserialized
     [JsonPropertyName("entities")]
     public DefenderAlertEntity[] Entities { get; set; } = Array.Empty<DefenderAlertEntity>();
 
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, object?> AdditionalProperties { get; private set; } = new Dictionary<string, object?>();
-
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
-
-    void IJsonOnDeserialized.OnDeserialized()
+    private protected override void OnDeserialized(Dictionary<string, JsonElement>? unknownFields)
     {
-        AdditionalProperties = JsonValues.ToPlain(ExtensionData);
-        ExtensionData = null;
         MitreTechniques ??= Array.Empty<string>();
         Devices ??= Array.Empty<DefenderAlertDevice>();
         Entities ??= Array.Empty<DefenderAlertEntity>();
@@ -111,7 +102,7 @@ public sealed class DefenderAlert : IJsonOnDeserialized
 }
 
 /// <summary>A device an alert was raised on.</summary>
-public sealed class DefenderAlertDevice : IJsonOnDeserialized
+public sealed class DefenderAlertDevice : DefenderApiObject
 {
     /// <summary>The device id in Microsoft Defender for Endpoint (the API's <c>mdatpDeviceId</c>).</summary>
     [JsonPropertyName("mdatpDeviceId")]
@@ -152,31 +143,21 @@ public sealed class DefenderAlertDevice : IJsonOnDeserialized
     [JsonPropertyName("firstSeen")]
     public DateTimeOffset? FirstSeen { get; set; }
 
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, object?> AdditionalProperties { get; private set; } = new Dictionary<string, object?>();
-
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
-
-    void IJsonOnDeserialized.OnDeserialized()
+    private protected override void OnDeserialized(Dictionary<string, JsonElement>? unknownFields)
     {
         // The field table of the docs calls the id "DeviceId"; the responses call it mdatpDeviceId. Take either.
-        if (DeviceId is null && ExtensionData is not null)
+        if (DeviceId is null && unknownFields is not null)
         {
             foreach (var name in new[] { "deviceId", "DeviceId" })
             {
-                if (ExtensionData.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String)
+                if (unknownFields.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String)
                 {
                     DeviceId = value.GetString();
-                    ExtensionData.Remove(name);
+                    unknownFields.Remove(name);
                     break;
                 }
             }
         }
-
-        AdditionalProperties = JsonValues.ToPlain(ExtensionData);
-        ExtensionData = null;
     }
 
     public override string ToString() => DeviceDnsName ?? DeviceId ?? "(device)";
@@ -186,7 +167,7 @@ public sealed class DefenderAlertDevice : IJsonOnDeserialized
 /// Evidence an alert involves: a user, IP address, URL, file, process, mailbox, mail message, mail cluster, registry
 /// value, security group... Only the fields of its <see cref="EntityType"/> are set.
 /// </summary>
-public sealed class DefenderAlertEntity : IJsonOnDeserialized
+public sealed class DefenderAlertEntity : DefenderApiObject
 {
     /// <summary>User, Ip, Url, File, Process, MailBox, MailMessage, MailCluster, Registry, SecurityGroup, ...</summary>
     [JsonPropertyName("entityType")]
@@ -294,18 +275,6 @@ public sealed class DefenderAlertEntity : IJsonOnDeserialized
     [JsonPropertyName("deviceId")]
     public string? DeviceId { get; set; }
 
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, object?> AdditionalProperties { get; private set; } = new Dictionary<string, object?>();
-
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
-
-    void IJsonOnDeserialized.OnDeserialized()
-    {
-        AdditionalProperties = JsonValues.ToPlain(ExtensionData);
-        ExtensionData = null;
-    }
 
     public override string ToString() => EntityType + ": " + (UserPrincipalName ?? AccountName ?? FileName ?? IpAddress ?? Url ?? MailboxAddress ?? Subject ?? ClusterBy ?? RegistryKey ?? SecurityGroupName ?? ProcessCommandLine ?? "");
 }

@@ -10,7 +10,7 @@ namespace MdApiTokens.Core.Defender;
 /// came from. Status, severity, classification and determination are strings, as the API sends them, so values the
 /// API adds later come through unchanged. Fields this type does not know are in <see cref="AdditionalProperties"/>.
 /// </summary>
-public sealed class DefenderIncident : IJsonOnDeserialized
+public sealed class DefenderIncident : DefenderApiObject
 {
     [JsonPropertyName("incidentId")]
     [JsonRequired]
@@ -73,18 +73,8 @@ public sealed class DefenderIncident : IJsonOnDeserialized
     [JsonIgnore]
     public Uri? ApiUri { get; set; }
 
-    /// <summary>Fields of the response this type does not define, as plain .NET values.</summary>
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, object?> AdditionalProperties { get; private set; } = new Dictionary<string, object?>();
-
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
-
-    void IJsonOnDeserialized.OnDeserialized()
+    private protected override void OnDeserialized(Dictionary<string, JsonElement>? unknownFields)
     {
-        AdditionalProperties = JsonValues.ToPlain(ExtensionData);
-        ExtensionData = null;
         Tags ??= Array.Empty<string>();
         Comments ??= Array.Empty<DefenderIncidentComment>();
         Alerts ??= Array.Empty<DefenderAlert>();
@@ -94,7 +84,7 @@ public sealed class DefenderIncident : IJsonOnDeserialized
 }
 
 /// <summary>A comment on an incident.</summary>
-public sealed class DefenderIncidentComment : IJsonOnDeserialized
+public sealed class DefenderIncidentComment : DefenderApiObject
 {
     [JsonPropertyName("comment")]
     public string? Text { get; set; }
@@ -105,18 +95,6 @@ public sealed class DefenderIncidentComment : IJsonOnDeserialized
     [JsonPropertyName("createdTime")]
     public DateTimeOffset? CreatedTime { get; set; }
 
-    [JsonIgnore]
-    public IReadOnlyDictionary<string, object?> AdditionalProperties { get; private set; } = new Dictionary<string, object?>();
-
-    [JsonExtensionData]
-    [JsonInclude]
-    internal Dictionary<string, JsonElement>? ExtensionData { get; set; }
-
-    void IJsonOnDeserialized.OnDeserialized()
-    {
-        AdditionalProperties = JsonValues.ToPlain(ExtensionData);
-        ExtensionData = null;
-    }
 
     public override string ToString() => $"{CreatedBy}: {Text}";
 }
