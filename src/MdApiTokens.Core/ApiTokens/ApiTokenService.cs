@@ -206,7 +206,7 @@ public sealed class ApiTokenService
             // Another user's token is reported as missing, not forbidden: its existence is not the caller's business.
             if (record is null || !CanSee(role, record))
             {
-                throw TokenNotFound(id);
+                throw TokenNotFound("id", id);
             }
 
             tx.Document.Tokens.Remove(record);
@@ -380,11 +380,12 @@ public sealed class ApiTokenService
             $"Ask only for permissions your role allows ({string.Join(", ", allowed)}), or ask a global admin for another role.");
     }
 
-    private MdApiTokensException TokenNotFound(string id) => new(
+    /// <summary>The error for a token the caller asked for by <paramref name="key"/> ("id" or "name") and cannot see; another user's token is reported the same way.</summary>
+    public MdApiTokensException TokenNotFound(string key, string value) => new(
         ErrorIds.TokenNotFound,
         ErrorKind.ObjectNotFound,
-        $"There is no API token with id '{id}' that you can see in '{Store.DirectoryPath}'.",
-        id,
+        $"There is no API token with {key} '{value}' that you can see in '{Store.DirectoryPath}'.",
+        value,
         "List your tokens with Get-ApiToken.");
 
     private string NewId(StoreDocument document)

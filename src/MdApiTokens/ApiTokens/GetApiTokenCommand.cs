@@ -47,11 +47,11 @@ public sealed class GetApiTokenCommand : ApiTokenStoreCmdlet
 
         var tokens = service.List(query);
         WriteObject(tokens, enumerateCollection: true);
-        ReportMissing(tokens, service.Store.DirectoryPath);
+        ReportMissing(tokens, service);
     }
 
     // Like Get-Process: a name or id given without wildcards that matches nothing is an error; a pattern is not.
-    private void ReportMissing(IReadOnlyList<ApiTokenInfo> found, string storePath)
+    private void ReportMissing(IReadOnlyList<ApiTokenInfo> found, ApiTokenService service)
     {
         if (IsBound(nameof(Status)))
         {
@@ -64,10 +64,7 @@ public sealed class GetApiTokenCommand : ApiTokenStoreCmdlet
                 && !found.Any(t => string.Equals(t.Name, n, StringComparison.OrdinalIgnoreCase)));
         foreach (var item in missing)
         {
-            var what = ParameterSetName == ByIdSet ? "id" : "name";
-            WriteError(new MdApiTokensException(ErrorIds.TokenNotFound, ErrorKind.ObjectNotFound,
-                $"There is no API token with {what} '{item}' that you can see in '{storePath}'.", item,
-                "List your tokens with Get-ApiToken."));
+            WriteError(service.TokenNotFound(ParameterSetName == ByIdSet ? "id" : "name", item));
         }
     }
 }

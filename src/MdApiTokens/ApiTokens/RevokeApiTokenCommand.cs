@@ -42,7 +42,7 @@ public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
                 var token = visible.FirstOrDefault(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase));
                 if (token is null)
                 {
-                    WriteError(NotFound("id", id, service));
+                    WriteError(service.TokenNotFound("id", id));
                     continue;
                 }
 
@@ -58,7 +58,7 @@ public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
             var matches = visible.Where(t => matcher.IsMatch(t.Name)).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
             {
-                WriteError(NotFound("name", name, service));
+                WriteError(service.TokenNotFound("name", name));
             }
 
             foreach (var token in matches)
@@ -91,11 +91,4 @@ public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
             WriteError(e);
         }
     }
-
-    private static MdApiTokensException NotFound(string what, string value, ApiTokenService service) => new(
-        ErrorIds.TokenNotFound,
-        ErrorKind.ObjectNotFound,
-        $"There is no API token with {what} '{value}' that you can see in '{service.Store.DirectoryPath}'.",
-        value,
-        "List your tokens with Get-ApiToken.");
 }
