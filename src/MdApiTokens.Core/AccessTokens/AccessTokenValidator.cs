@@ -386,21 +386,10 @@ public sealed class AccessTokenValidator
     {
         null => null,
         string or bool => value,
-        JsonElement element => Plain(element),
+        JsonElement element => JsonValues.ToPlain(element),
         IDictionary dictionary => dictionary.Keys.Cast<object>().ToDictionary(k => Convert.ToString(k, CultureInfo.InvariantCulture) ?? "", k => Plain(dictionary[k])),
         IEnumerable items => items.Cast<object?>().Select(Plain).ToArray(),
         _ => value,
-    };
-
-    private static object? Plain(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : element.GetDouble(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Array => element.EnumerateArray().Select(Plain).ToArray(),
-        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => Plain(p.Value), StringComparer.Ordinal),
-        _ => null,
     };
 
     private static string Ago(TimeSpan span) =>

@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 
-namespace MdApiTokens.Core.Defender;
+namespace MdApiTokens.Core;
 
-/// <summary>Turns JSON the models do not know into plain .NET values, so unknown fields are kept without exposing JsonElement.</summary>
+/// <summary>Turns JSON into plain .NET values (unknown API fields, decoded JWT claims), so nothing outside Core sees a JsonElement.</summary>
 internal static class JsonValues
 {
     public static IReadOnlyDictionary<string, object?> ToPlain(Dictionary<string, JsonElement>? extensionData)
