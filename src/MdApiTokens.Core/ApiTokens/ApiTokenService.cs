@@ -143,7 +143,7 @@ public sealed class ApiTokenService
                 {
                     throw new MdApiTokensException(ErrorIds.NameInUse, ErrorKind.ResourceExists,
                         $"You already have a token named '{name}'.", name,
-                        "Choose another name, or revoke the old token first (Revoke-ApiToken -Name '" + name + "').");
+                        "Choose another name, or revoke the old token first (Revoke-ApiToken -Name '" + name + "').", scope: ErrorScope.Item);
                 }
 
                 var now = _clock.UtcNow;
@@ -386,7 +386,8 @@ public sealed class ApiTokenService
         ErrorKind.ObjectNotFound,
         $"There is no API token with {key} '{value}' that you can see in '{Store.DirectoryPath}'.",
         value,
-        "List your tokens with Get-ApiToken.");
+        "List your tokens with Get-ApiToken.",
+        scope: ErrorScope.Item);
 
     private string NewId(StoreDocument document)
     {
@@ -429,7 +430,7 @@ public sealed class ApiTokenService
         if (problem is not null)
         {
             throw new MdApiTokensException(ErrorIds.NameInvalid, ErrorKind.InvalidArgument, problem, name,
-                "Name the token after what will use it, for example 'siem-connector'.");
+                "Name the token after what will use it, for example 'siem-connector'.", scope: ErrorScope.Item);
         }
     }
 

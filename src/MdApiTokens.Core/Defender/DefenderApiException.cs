@@ -10,7 +10,7 @@ namespace MdApiTokens.Core.Defender;
 public sealed class DefenderApiException : MdApiTokensException
 {
     public DefenderApiException(string errorId, ErrorKind kind, string message, object? target, string? recommendedAction, HttpStatusCode? statusCode = null, DefenderApiError? apiError = null, Exception? innerException = null)
-        : base(errorId, kind, message, target, recommendedAction, innerException)
+        : base(errorId, kind, message, target, recommendedAction, innerException, ErrorScope.Item)
     {
         StatusCode = statusCode;
         ApiError = apiError;

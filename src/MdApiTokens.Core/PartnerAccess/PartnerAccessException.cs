@@ -5,13 +5,13 @@ namespace MdApiTokens.Core.PartnerAccess;
 /// <summary>
 /// A token request the identity platform refused or could not answer, with what the platform said that helps a person
 /// act on it: the AADSTS code, the OAuth error, the HTTP status, correlation and trace ids, and, when the application
-/// lacks consent in the tenant, the consent link. Never carries the request's secret, nor MSAL's exception (which may
+/// lacks consent in the tenant, the consent link. It concerns one tenant, so a pipeline over many goes on. Never carries the request's secret, nor MSAL's exception (which may
 /// quote the server's response).
 /// </summary>
 public sealed class PartnerAccessException : MdApiTokensException
 {
     public PartnerAccessException(string errorId, ErrorKind kind, string message, string tenantId, string? recommendedAction)
-        : base(errorId, kind, message, tenantId, recommendedAction)
+        : base(errorId, kind, message, tenantId, recommendedAction, scope: ErrorScope.Item)
     {
         TenantId = tenantId;
     }

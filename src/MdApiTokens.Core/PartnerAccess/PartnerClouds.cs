@@ -98,7 +98,7 @@ public static class PartnerClouds
         {
             throw new MdApiTokensException(PartnerAccessErrorIds.TenantIdInvalid, ErrorKind.InvalidArgument,
                 $"'{value}' is not a tenant: an app-only token is issued for one customer tenant.", value,
-                "Give the customer's tenant id (a GUID) or one of its verified domains, such as contoso.onmicrosoft.com.");
+                "Give the customer's tenant id (a GUID) or one of its verified domains, such as contoso.onmicrosoft.com.", scope: ErrorScope.Item);
         }
 
         if (s_domainName.IsMatch(value))
@@ -108,7 +108,7 @@ public static class PartnerClouds
 
         throw new MdApiTokensException(PartnerAccessErrorIds.TenantIdInvalid, ErrorKind.InvalidArgument,
             value.Length == 0 ? "The tenant id is empty." : $"'{Shorten(value)}' is neither a tenant id (GUID) nor a domain name.", Shorten(value),
-            "Give the customer's tenant id (a GUID, as the customer's Entra admin center shows it) or one of its verified domains.");
+            "Give the customer's tenant id (a GUID, as the customer's Entra admin center shows it) or one of its verified domains.", scope: ErrorScope.Item);
     }
 
     /// <summary>An application (client) id: a GUID, returned lower-case.</summary>
@@ -123,7 +123,7 @@ public static class PartnerClouds
         // The value is not echoed: a secret pasted into the wrong parameter must not end up in an error.
         throw new MdApiTokensException(PartnerAccessErrorIds.ClientIdInvalid, ErrorKind.InvalidArgument,
             value.Length == 0 ? "The application (client) id is empty." : $"The application (client) id given ({value.Length} characters) is not a GUID.", null,
-            "Copy the Application (client) ID from the app registration's Overview page.");
+            "Copy the Application (client) ID from the app registration's Overview page.", scope: ErrorScope.Item);
     }
 
     private static string Shorten(string value) => value.Length <= 80 ? value : value.Substring(0, 77) + "...";

@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using MdApiTokens.Core;
 using MdApiTokens.Core.ApiTokens;
 
 namespace MdApiTokens.Commands.ApiTokens;
@@ -32,17 +31,8 @@ public sealed class NewApiTokenCommand : ApiTokenStoreCmdlet
             return;
         }
 
-        NewApiTokenResult result;
-        try
-        {
-            result = service.Issue(Name, Permission, IsBound(nameof(ExpiresIn)) ? ExpiresIn : null);
-        }
-        catch (MdApiTokensException e) when (e.ErrorId is ErrorIds.NameInUse or ErrorIds.NameInvalid)
-        {
-            // About this name only: names piped after it are still issued.
-            WriteError(e);
-            return;
-        }
+        // A name in use or invalid is about this name only (ErrorScope.Item): names piped after it are still issued.
+        var result = service.Issue(Name, Permission, IsBound(nameof(ExpiresIn)) ? ExpiresIn : null);
 
         WriteVerbose($"Issued API token '{result.Name}' ({result.Id}, {result.Hint}) with {string.Join(", ", result.Permissions)}.");
         WriteObject(result);

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
-using MdApiTokens.Core;
 using MdApiTokens.Core.ApiTokens;
 
 namespace MdApiTokens.Commands.ApiTokens;
@@ -37,35 +36,22 @@ public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
         var visible = service.List();
         if (ParameterSetName == ByIdSet)
         {
-            foreach (var id in Id)
-            {
-                var token = visible.FirstOrDefault(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase));
-                if (token is null)
-                {
-                    WriteError(service.TokenNotFound("id", id));
-                    continue;
-                }
-
-                Revoke(service, token);
-            }
-
+            ForEachItem(Id, id => Revoke(service, visible.FirstOrDefault(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase)) ?? throw service.TokenNotFound("id", id)));
             return;
         }
 
-        foreach (var name in Name)
+        ForEachItem(Name, name =>
         {
             var matcher = TokenNameMatcher.Create(new[] { name });
             var matches = visible.Where(t => matcher.IsMatch(t.Name)).ToList();
             if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
             {
-                WriteError(service.TokenNotFound("name", name));
+                throw service.TokenNotFound("name", name);
             }
 
-            foreach (var token in matches)
-            {
-                Revoke(service, token);
-            }
-        }
+            // Revoked by someone else since it was listed: reported, and the other matches are still revoked.
+            ForEachItem(matches, token => Revoke(service, token));
+        });
     }
 
     private void Revoke(ApiTokenService service, ApiTokenInfo token)
@@ -76,19 +62,11 @@ public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
             return;
         }
 
-        try
+        var revoked = service.Revoke(token.Id);
+        WriteVerbose($"Revoked API token '{revoked.Name}' ({revoked.Id}); it no longer validates.");
+        if (PassThru)
         {
-            var revoked = service.Revoke(token.Id);
-            WriteVerbose($"Revoked API token '{revoked.Name}' ({revoked.Id}); it no longer validates.");
-            if (PassThru)
-            {
-                WriteObject(revoked);
-            }
-        }
-        catch (MdApiTokensException e) when (e.ErrorId == ErrorIds.TokenNotFound)
-        {
-            // Revoked by someone else since it was listed: report it and go on with the rest.
-            WriteError(e);
+            WriteObject(revoked);
         }
     }
 }

@@ -1,11 +1,9 @@
 using System;
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
-using System.Threading.Tasks;
 using MdApiTokens.Core;
 using MdApiTokens.Core.Defender;
 using MdApiTokens.Core.PartnerAccess;
@@ -14,14 +12,12 @@ namespace MdApiTokens.Commands.Defender;
 
 /// <summary>
 /// Base of the incidents cmdlets: the token and where to send it (bound by property name from
-/// Get-PartnerAccessToken's output), one API client per pipeline record, progress messages written as verbose
-/// output from the pipeline thread, and per-tenant API failures reported as non-terminating errors so a pipeline
+/// Get-PartnerAccessToken's output), one API client per pipeline record, and progress messages written as verbose
+/// output from the pipeline thread. API failures concern one tenant (<see cref="ErrorScope.Item"/>), so a pipeline
 /// over many customers goes on.
 /// </summary>
 public abstract class DefenderCmdlet : MdApiTokensCmdlet
 {
-    private readonly ConcurrentQueue<string> _log = new();
-
     /// <summary>The bearer token: a string, a SecureString, or Get-PartnerAccessToken's output by property name.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [AccessTokenTransformation]
@@ -51,7 +47,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet
     {
         var apiBase = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, IsBound(nameof(Cloud)) ? Cloud : null);
         var token = new NetworkCredential(string.Empty, AccessToken).Password;
-        var client = new DefenderIncidentClient(apiBase, token, TenantId, DefenderModuleServices.Handler, DefenderModuleServices.CreateOptions(_log.Enqueue));
+        var client = new DefenderIncidentClient(apiBase, token, TenantId, DefenderModuleServices.Handler, DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message))));
         WriteVerbose($"Using the incidents API at {client.ApiBase} for tenant {client.TenantId ?? "(unknown)"}.");
         if (client.TenantId is null)
         {
@@ -59,32 +55,6 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet
         }
 
         return client;
-    }
-
-    /// <summary>Waits for <paramref name="task"/> on the pipeline thread, writing its progress messages as they come.</summary>
-    private protected T Await<T>(Task<T> task)
-    {
-        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(200))
-        {
-            FlushLog();
-        }
-
-        FlushLog();
-        return task.GetAwaiter().GetResult();
-    }
-
-    /// <summary>Runs <paramref name="action"/>; an API failure for this record is written as a non-terminating error.</summary>
-    private protected void ForThisRecord(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (DefenderApiException e)
-        {
-            FlushLog();
-            WriteError(e);
-        }
     }
 
     /// <summary>Writes an incident, with the fields the module's type does not know added as properties so scripts can still read them.</summary>
@@ -134,14 +104,6 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet
                 return items;
             default:
                 return value;
-        }
-    }
-
-    private void FlushLog()
-    {
-        while (_log.TryDequeue(out var message))
-        {
-            WriteVerbose(message);
         }
     }
 }

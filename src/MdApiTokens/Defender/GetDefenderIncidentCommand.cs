@@ -55,35 +55,21 @@ public sealed class GetDefenderIncidentCommand : DefenderCmdlet
     protected override void ProcessRecordCore()
     {
         using var client = CreateClient();
-        ForThisRecord(() =>
+        if (ParameterSetName == ByIdSet)
         {
-            if (ParameterSetName == ByIdSet)
-            {
-                foreach (var id in IncidentId)
-                {
-                    try
-                    {
-                        WriteIncident(Await(client.GetIncidentAsync(id, CancellationToken)));
-                    }
-                    catch (DefenderApiException e) when (e.ErrorId == DefenderErrorIds.IncidentNotFound)
-                    {
-                        WriteError(e);
-                    }
-                }
+            ForEachItem(IncidentId, id => WriteIncident(Await(client.GetIncidentAsync(id, CancellationToken))));
+            return;
+        }
 
-                return;
-            }
-
-            var pager = client.ListIncidents(BuildQuery());
-            WriteVerbose(pager.Filter is null ? "Listing all incidents." : $"Listing incidents with $filter={pager.Filter}");
-            while (Await(pager.NextPageAsync(CancellationToken)) is { } page)
+        var pager = client.ListIncidents(BuildQuery());
+        WriteVerbose(pager.Filter is null ? "Listing all incidents." : $"Listing incidents with $filter={pager.Filter}");
+        while (Await(pager.NextPageAsync(CancellationToken)) is { } page)
+        {
+            foreach (var incident in page)
             {
-                foreach (var incident in page)
-                {
-                    WriteIncident(incident);
-                }
+                WriteIncident(incident);
             }
-        });
+        }
     }
 
     private DefenderIncidentQuery BuildQuery() => new()

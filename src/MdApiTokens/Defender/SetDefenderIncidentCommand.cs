@@ -57,23 +57,11 @@ public sealed class SetDefenderIncidentCommand : DefenderCmdlet
     {
         using var client = CreateClient();
         var change = _update.Describe();
-        ForThisRecord(() =>
+        ForEachItem(IncidentId, id =>
         {
-            foreach (var id in IncidentId)
+            if (ShouldProcess($"Incident {id} in tenant {client.TenantId ?? "(unknown)"}", change))
             {
-                if (!ShouldProcess($"Incident {id} in tenant {client.TenantId ?? "(unknown)"}", change))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    WriteIncident(Await(client.UpdateIncidentAsync(id, _update, CancellationToken)));
-                }
-                catch (DefenderApiException e) when (e.ErrorId == DefenderErrorIds.IncidentNotFound)
-                {
-                    WriteError(e);
-                }
+                WriteIncident(Await(client.UpdateIncidentAsync(id, _update, CancellationToken)));
             }
         });
     }

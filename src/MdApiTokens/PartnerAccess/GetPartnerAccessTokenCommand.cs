@@ -116,25 +116,17 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 
     protected override void ProcessRecordCore()
     {
-        PartnerTokenResult result;
-        try
+        var request = new PartnerTokenRequest(TenantId, _clientId, _credential!)
         {
-            var request = new PartnerTokenRequest(TenantId, _clientId, _credential!)
-            {
-                Cloud = Cloud,
-                AuthorityHost = AuthorityHost,
-                Scopes = Scope,
-                ForceRefresh = ForceRefresh,
-                Timeout = PartnerAccessServices.TokenTimeout,
-            };
-            result = PartnerTokenClient.Shared.AcquireTokenAsync(request, CancellationToken).GetAwaiter().GetResult();
-        }
-        catch (MdApiTokensException e)
-        {
-            // One tenant's failure does not stop the others.
-            WriteError(e);
-            return;
-        }
+            Cloud = Cloud,
+            AuthorityHost = AuthorityHost,
+            Scopes = Scope,
+            ForceRefresh = ForceRefresh,
+            Timeout = PartnerAccessServices.TokenTimeout,
+        };
+
+        // A failure for one tenant (ErrorScope.Item) does not stop the others.
+        var result = Await(PartnerTokenClient.Shared.AcquireTokenAsync(request, CancellationToken));
 
         var token = result.Token;
         WriteVerbose(result.FromCache

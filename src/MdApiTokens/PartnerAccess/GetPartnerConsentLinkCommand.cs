@@ -39,13 +39,6 @@ public sealed class GetPartnerConsentLinkCommand : MdApiTokensCmdlet
 
     protected override void ProcessRecordCore()
     {
-        try
-        {
-            WriteObject(PartnerConsentLink.Create(ClientId, TenantId, Cloud, _authorityHost));
-        }
-        catch (MdApiTokensException e)
-        {
-            WriteError(e);
-        }
+        WriteObject(PartnerConsentLink.Create(ClientId, TenantId, Cloud, _authorityHost));
     }
 }
