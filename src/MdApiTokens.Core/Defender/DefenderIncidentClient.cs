@@ -27,7 +27,7 @@ public sealed class DefenderIncidentClient : IDisposable
         PropertyNameCaseInsensitive = true,
     };
 
-    private static readonly string TestAccessTokenAdvice = $"Check the token with Test-AccessToken (its expiry, its audience {CloudTable.Public.DefenderApiAudience} and its roles), or get a new one with Get-PartnerAccessToken.";
+    private static string TestAccessTokenAdvice => $"Check the token with Test-AccessToken (its expiry, its audience {CloudTable.Public.DefenderApiAudience} and its roles), or get a new one with Get-PartnerAccessToken.";
 
     private readonly HttpClient _http;
     private readonly string _accessToken;
