@@ -2,13 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using MdApiTokens.Core.Shared;
 using Microsoft.IdentityModel.Tokens;
 
 namespace MdApiTokens.Core.AccessTokens;
 
 /// <summary>
 /// Public keys to verify token signatures with, from a JSON Web Key Set such as the identity platform publishes at
-/// https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys (saved to a file), or from a single JWK.
+/// {sign-in host}/{tenant}/discovery/v2.0/keys (saved to a file), or from a single JWK.
 /// </summary>
 public sealed class AccessTokenSigningKeys
 {
@@ -17,6 +18,8 @@ public sealed class AccessTokenSigningKeys
         Keys = keys;
         Source = source;
     }
+
+    private static string KeysAddress => CloudTable.Public.SignInHost.AbsoluteUri + "<tenant>/discovery/v2.0/keys";
 
     /// <summary>Where the keys came from (a path), for messages.</summary>
     public string Source { get; }
@@ -37,7 +40,7 @@ public sealed class AccessTokenSigningKeys
             {
                 throw new MdApiTokensException(AccessTokensErrorIds.JwksNotFound, ErrorKind.ObjectNotFound,
                     $"The signing key file '{path}' does not exist.", path,
-                    "Save the tenant's keys, e.g. Invoke-RestMethod https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys | ConvertTo-Json -Depth 5 | Set-Content keys.json.");
+                    $"Save the tenant's keys, e.g. Invoke-RestMethod {KeysAddress} | ConvertTo-Json -Depth 5 | Set-Content keys.json.");
             }
 
             if (info.Length > 1024 * 1024)
@@ -79,7 +82,7 @@ public sealed class AccessTokenSigningKeys
         {
             throw new MdApiTokensException(AccessTokensErrorIds.JwksInvalid, ErrorKind.InvalidData,
                 $"The signing keys in {source} are not a JSON Web Key Set.", source,
-                "Give the JSON the identity platform serves at https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys.");
+                $"Give the JSON the identity platform serves at {KeysAddress}.");
         }
 
         if (keys.Count == 0)

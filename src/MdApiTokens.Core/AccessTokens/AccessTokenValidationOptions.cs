@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.AccessTokens;
 
@@ -7,7 +8,7 @@ namespace MdApiTokens.Core.AccessTokens;
 public sealed class AccessTokenValidationOptions
 {
     /// <summary>The Microsoft 365 Defender API, as v1 tokens name it in <c>aud</c>.</summary>
-    public const string DefaultAudience = "https://api.security.microsoft.com";
+    public const string DefaultAudience = CloudTable.PublicDefenderApiResource;
 
     /// <summary>How far the token's times may be off the local clock.</summary>
     public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromMinutes(5);

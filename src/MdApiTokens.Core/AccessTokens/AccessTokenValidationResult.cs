@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.AccessTokens;
 
@@ -55,7 +56,7 @@ public sealed class AccessTokenValidationResult
     /// <summary><c>aud</c>: the API the token is for (its URI in v1 tokens, usually its application id in v2).</summary>
     public string[] Audience { get; }
 
-    /// <summary><c>iss</c>: https://sts.windows.net/{tid}/ (v1) or https://login.microsoftonline.com/{tid}/v2.0 (v2).</summary>
+    /// <summary><c>iss</c>: {v1 issuer host}{tid}/ (v1) or {sign-in host}{tid}/v2.0 (v2), see <see cref="Shared.CloudEndpoints"/>.</summary>
     public string? Issuer { get; }
 
     /// <summary><c>oid</c>: the service principal's object id in the tenant.</summary>
@@ -84,44 +85,4 @@ public sealed class AccessTokenValidationResult
 
     public override string ToString() =>
         IsValid ? $"Valid token (tenant {TenantId}, app {AppId})" : $"Invalid token: {string.Join(", ", FailedChecks)} failed";
-}
-
-/// <summary>The claims Test-AccessToken reports, decoded once.</summary>
-internal sealed class DecodedClaims
-{
-    public static readonly DecodedClaims Empty = new();
-
-    public string? TenantId { get; init; }
-
-    public string? AppId { get; init; }
-
-    public string[] Roles { get; init; } = Array.Empty<string>();
-
-    public string[] Scopes { get; init; } = Array.Empty<string>();
-
-    public string[] Audience { get; init; } = Array.Empty<string>();
-
-    public string? Issuer { get; init; }
-
-    public string? ObjectId { get; init; }
-
-    public string? Version { get; init; }
-
-    public DateTimeOffset? IssuedAt { get; init; }
-
-    public DateTimeOffset? NotBefore { get; init; }
-
-    public DateTimeOffset? ExpiresOn { get; init; }
-
-    public string? Algorithm { get; init; }
-
-    public string? KeyId { get; init; }
-
-    public IDictionary<string, object?> All { get; init; } = new Dictionary<string, object?>();
-
-    /// <summary>What the token may do, for messages: its roles, else its scopes.</summary>
-    public string DescribePermissions() =>
-        Roles.Length > 0 ? "roles " + string.Join(", ", Roles)
-        : Scopes.Length > 0 ? "scopes " + string.Join(", ", Scopes)
-        : "no roles or scopes";
 }

@@ -1,31 +1,31 @@
 using System;
 using System.Net;
-using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Defender;
 
 /// <summary>The regional hosts of the Microsoft 365 Defender API in the public cloud, closer to where the data lives.</summary>
 public enum DefenderApiRegion
 {
-    /// <summary>us.api.security.microsoft.com</summary>
+    /// <summary>United States.</summary>
     US,
 
-    /// <summary>eu.api.security.microsoft.com</summary>
+    /// <summary>European Union.</summary>
     EU,
 
-    /// <summary>uk.api.security.microsoft.com</summary>
+    /// <summary>United Kingdom.</summary>
     UK,
 
-    /// <summary>au.api.security.microsoft.com</summary>
+    /// <summary>Australia.</summary>
     AU,
 
-    /// <summary>swa.api.security.microsoft.com</summary>
+    /// <summary>Switzerland.</summary>
     SWA,
 
-    /// <summary>ina.api.security.microsoft.com</summary>
+    /// <summary>India.</summary>
     INA,
 
-    /// <summary>aea.api.security.microsoft.com</summary>
+    /// <summary>United Arab Emirates.</summary>
     AEA,
 }
 
@@ -33,24 +33,19 @@ public enum DefenderApiRegion
 public static class DefenderApiEndpoint
 {
     /// <summary>The worldwide API base.</summary>
-    public static readonly Uri Default = new("https://api.security.microsoft.com/");
+    public static readonly Uri Default = CloudTable.Public.DefenderApi;
 
     /// <summary>GCC (US Government Community Cloud).</summary>
-    public static readonly Uri Gcc = new("https://api-gcc.security.microsoft.us/");
+    public static readonly Uri Gcc = CloudTable.For(AzureCloud.USGov).DefenderApi;
 
     /// <summary>GCC High and DoD.</summary>
-    public static readonly Uri Gov = new("https://api-gov.security.microsoft.us/");
+    public static readonly Uri Gov = CloudTable.For(AzureCloud.USGovHigh).DefenderApi;
 
     /// <summary>The API base for a region of the public cloud.</summary>
-    public static Uri ForRegion(DefenderApiRegion region) => new($"https://{region.ToString().ToLowerInvariant()}.api.security.microsoft.com/");
+    public static Uri ForRegion(DefenderApiRegion region) => CloudTable.DefenderApiForRegion(region.ToString());
 
     /// <summary>The API base for a cloud, as Get-PartnerAccessToken names them.</summary>
-    public static Uri ForCloud(AzureCloud cloud) => cloud switch
-    {
-        AzureCloud.USGov => Gcc,
-        AzureCloud.USGovHigh or AzureCloud.USGovDoD => Gov,
-        _ => Default,
-    };
+    public static Uri ForCloud(AzureCloud cloud) => CloudTable.For(cloud).DefenderApi;
 
     /// <summary>
     /// The API base to call: <paramref name="apiUri"/> when given (it wins over region and cloud, so a piped token's
@@ -116,8 +111,7 @@ public static class DefenderApiEndpoint
                 "Use an https address. Plain http is accepted only for a loopback address (127.0.0.1, ::1, localhost), such as a local test fake.");
         }
 
-        var text = apiUri.GetLeftPart(UriPartial.Path);
-        return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
+        return BaseAddress.WithTrailingSlash(apiUri);
     }
 
     /// <summary>True for localhost and the loopback addresses (127.0.0.0/8, ::1).</summary>

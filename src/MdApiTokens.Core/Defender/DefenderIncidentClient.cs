@@ -10,7 +10,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
-using MdApiTokens.Core.AccessTokens;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Defender;
 
@@ -27,7 +27,7 @@ public sealed class DefenderIncidentClient : IDisposable
         PropertyNameCaseInsensitive = true,
     };
 
-    private const string TestAccessTokenAdvice = "Check the token with Test-AccessToken (its expiry, its audience https://api.security.microsoft.com and its roles), or get a new one with Get-PartnerAccessToken.";
+    private static string TestAccessTokenAdvice => $"Check the token with Test-AccessToken (its expiry, its audience {CloudTable.Public.DefenderApiAudience} and its roles), or get a new one with Get-PartnerAccessToken.";
 
     private readonly HttpClient _http;
     private readonly string _accessToken;
@@ -35,7 +35,7 @@ public sealed class DefenderIncidentClient : IDisposable
     private readonly DefenderClientOptions _options;
     private readonly string _pacerKey;
 
-    /// <param name="apiBase">The API base, e.g. https://api.security.microsoft.com (see <see cref="DefenderApiEndpoint"/>).</param>
+    /// <param name="apiBase">The API base (see <see cref="DefenderApiEndpoint"/>).</param>
     /// <param name="accessToken">The bearer token (a leading "Bearer " is ignored).</param>
     /// <param name="tenantId">The tenant the token is for; read from its tid claim when null.</param>
     /// <param name="handler">Sends the requests; not disposed with the client, so one handler can serve many clients.</param>
@@ -43,7 +43,7 @@ public sealed class DefenderIncidentClient : IDisposable
     {
         ApiBase = DefenderApiEndpoint.CheckSafeForBearerToken(apiBase);
         _accessToken = NormaliseToken(accessToken);
-        _claims = AccessTokenValidator.TryDecode(_accessToken);
+        _claims = BearerToken.TryDecode(_accessToken);
         TenantId = ResolveTenant(tenantId, _claims);
         _options = options ?? new DefenderClientOptions();
         _http = new HttpClient(handler ?? throw new ArgumentNullException(nameof(handler)), disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
@@ -143,11 +143,7 @@ public sealed class DefenderIncidentClient : IDisposable
 
     private static string NormaliseToken(string accessToken)
     {
-        var token = (accessToken ?? "").Trim();
-        if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            token = token.Substring("Bearer ".Length).Trim();
-        }
+        var token = BearerToken.Normalize(accessToken);
 
         if (token.Length == 0 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {

@@ -1,24 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.PartnerAccess;
-
-/// <summary>The Microsoft cloud an application signs in to; it decides the authority and the API hosts.</summary>
-public enum AzureCloud
-{
-    /// <summary>Microsoft Entra ID worldwide (login.microsoftonline.com).</summary>
-    Public,
-
-    /// <summary>US Government Community Cloud (GCC): the worldwide authority, GCC API hosts.</summary>
-    USGov,
-
-    /// <summary>US Government GCC High (login.microsoftonline.us).</summary>
-    USGovHigh,
-
-    /// <summary>US Department of Defense (login.microsoftonline.us).</summary>
-    USGovDoD,
-}
 
 /// <summary>
 /// An app-only access token for a customer tenant, as Get-PartnerAccessToken returns it and Get-DefenderIncident

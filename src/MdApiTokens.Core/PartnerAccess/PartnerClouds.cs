@@ -1,44 +1,25 @@
 using System;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.PartnerAccess;
 
 /// <summary>
-/// Where each cloud signs in and where its Microsoft 365 Defender API lives, and the checks on the identifiers that go
-/// into an authority (tenant, application id, authority host).
+/// The sign-in side of each cloud (read from <see cref="CloudTable"/>) and the checks on the identifiers that go into an
+/// authority (tenant, application id, authority host).
 /// </summary>
-/// <remarks>
-/// From Microsoft's "Microsoft Defender XDR for US Government customers": GCC signs in at login.microsoftonline.com and
-/// calls api-gcc.security.microsoft.us; GCC High and DoD sign in at login.microsoftonline.us and call
-/// api-gov.security.microsoft.us. The default scope is the API's base URI + "/.default".
-/// </remarks>
 public static class PartnerClouds
 {
-    private static readonly Uri s_publicLogin = new("https://login.microsoftonline.com/");
-    private static readonly Uri s_governmentLogin = new("https://login.microsoftonline.us/");
-
     private static readonly Regex s_domainName = new(
         @"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>The identity platform host of <paramref name="cloud"/> (with a trailing slash).</summary>
-    public static Uri AuthorityHost(AzureCloud cloud) => cloud switch
-    {
-        AzureCloud.USGovHigh or AzureCloud.USGovDoD => s_governmentLogin,
-        _ => s_publicLogin,
-    };
+    public static Uri AuthorityHost(AzureCloud cloud) => CloudTable.For(cloud).SignInHost;
 
-    /// <summary>The base URI of the Microsoft 365 Defender API in <paramref name="cloud"/>.</summary>
-    public static Uri DefenderApi(AzureCloud cloud) => cloud switch
-    {
-        AzureCloud.USGov => new Uri("https://api-gcc.security.microsoft.us"),
-        AzureCloud.USGovHigh or AzureCloud.USGovDoD => new Uri("https://api-gov.security.microsoft.us"),
-        _ => new Uri("https://api.security.microsoft.com"),
-    };
-
-    /// <summary>The app-only scope of the Defender API in <paramref name="cloud"/>, e.g. https://api.security.microsoft.com/.default.</summary>
-    public static string DefaultScope(AzureCloud cloud) => DefenderApi(cloud).GetLeftPart(UriPartial.Authority) + "/.default";
+    /// <summary>The app-only scope of the Defender API in <paramref name="cloud"/>.</summary>
+    public static string DefaultScope(AzureCloud cloud) => CloudTable.For(cloud).DefenderScope;
 
     /// <summary>
     /// Checks a caller-given authority host: absolute https, no user info, query or fragment. Returns it with a
@@ -69,12 +50,14 @@ public static class PartnerClouds
         {
             throw new MdApiTokensException(PartnerAccessErrorIds.AuthorityHostInvalid, ErrorKind.InvalidArgument,
                 $"The authority host '{host}' cannot be used: {problem}.", host.OriginalString,
-                "Give the identity platform's base address, such as https://login.microsoftonline.com, or use -Cloud.");
+                AuthorityHostAdvice);
         }
 
-        var text = host.GetLeftPart(UriPartial.Path);
-        return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
+        return BaseAddress.WithTrailingSlash(host);
     }
+
+    /// <summary>What to do about a sign-in host that cannot be used.</summary>
+    internal static string AuthorityHostAdvice => $"Give the identity platform's base address, such as {CloudTable.Public.SignInHost.GetLeftPart(UriPartial.Authority)}, or use -Cloud.";
 
     /// <summary>The authority (host + tenant) MSAL signs in against.</summary>
     public static Uri Authority(Uri authorityHost, string tenantId) => new(authorityHost, Uri.EscapeDataString(tenantId) + "/");

@@ -1,4 +1,5 @@
 using System;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.PartnerAccess;
 

@@ -8,6 +8,7 @@ using System.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using MdApiTokens.Core.Shared;
 using Microsoft.Identity.Client;
 
 namespace MdApiTokens.Core.PartnerAccess;
@@ -37,7 +38,7 @@ public abstract class PartnerCredential : IDisposable
             throw new ArgumentNullException(nameof(secret));
         }
 
-        return FromSecret(ToPlainText(secret));
+        return FromSecret(SecretText.Unwrap(secret));
     }
 
     /// <summary>A client secret as plain text (for hosts without SecureString); prefer the SecureString overload.</summary>
@@ -192,23 +193,6 @@ public abstract class PartnerCredential : IDisposable
     }
 
     private const X509KeyStorageFlags EphemeralKeySet = (X509KeyStorageFlags)32;
-
-    private static string ToPlainText(SecureString secret)
-    {
-        var pointer = IntPtr.Zero;
-        try
-        {
-            pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
-            return Marshal.PtrToStringUni(pointer, secret.Length);
-        }
-        finally
-        {
-            if (pointer != IntPtr.Zero)
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
-        }
-    }
 
     private sealed class ClientSecretCredential : PartnerCredential
     {

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using MdApiTokens.Core.Shared;
 using Microsoft.Identity.Client;
 
 namespace MdApiTokens.Core.PartnerAccess;
@@ -16,27 +17,10 @@ namespace MdApiTokens.Core.PartnerAccess;
 /// </summary>
 public sealed class PartnerTokenClient
 {
-    private static readonly HashSet<string> s_knownAuthorityHosts = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "login.microsoftonline.com", "login.microsoftonline.us",
-    };
-
     private readonly Dictionary<string, IConfidentialClientApplication> _clients = new(StringComparer.Ordinal);
 
     /// <summary>The client (and so the token cache) shared by everything in this process.</summary>
     public static PartnerTokenClient Shared { get; } = new();
-
-    /// <summary>How many confidential clients (authority host, tenant, application, credential) this instance holds.</summary>
-    public int CachedClientCount
-    {
-        get
-        {
-            lock (_clients)
-            {
-                return _clients.Count;
-            }
-        }
-    }
 
     /// <summary>
     /// Gets a token for <paramref name="request"/>: from the cache when it holds one valid for more than five minutes
@@ -146,9 +130,9 @@ public sealed class PartnerTokenClient
 
             var builder = ConfidentialClientApplicationBuilder.Create(clientId)
                 .WithAuthority(PartnerClouds.Authority(host, tenant).AbsoluteUri);
-            if (!s_knownAuthorityHosts.Contains(host.Host))
+            if (!CloudTable.IsKnownSignInHost(host.Host))
             {
-                // MSAL would otherwise ask login.microsoftonline.com to validate an authority it does not know.
+                // MSAL would otherwise ask the worldwide sign-in host to validate an authority it does not know.
                 builder = builder.WithInstanceDiscovery(false);
             }
 
@@ -161,7 +145,7 @@ public sealed class PartnerTokenClient
             {
                 throw new MdApiTokensException(PartnerAccessErrorIds.AuthorityHostInvalid, ErrorKind.InvalidArgument,
                     $"MSAL cannot use the authority {PartnerClouds.Authority(host, tenant)}: {e.Message}", host.AbsoluteUri,
-                    "Give the identity platform's base address, such as https://login.microsoftonline.com, or use -Cloud.");
+                    PartnerClouds.AuthorityHostAdvice);
             }
 
             credential.TransferToClient();

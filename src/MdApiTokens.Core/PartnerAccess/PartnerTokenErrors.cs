@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MdApiTokens.Core.Shared;
 using Microsoft.Identity.Client;
 
 namespace MdApiTokens.Core.PartnerAccess;
@@ -152,7 +153,7 @@ internal static class PartnerTokenErrors
                     message = $"The identity platform refused the token request for tenant {context.TenantId} ({code ?? oauthError ?? "HTTP " + status}): {description}";
                     action = code is null
                         ? "Check the application id, the credential, -Scope and -Cloud."
-                        : $"Look the code up at https://login.microsoftonline.com/error?code={aadsts}; check the application id, the credential, -Scope and -Cloud.";
+                        : $"Look the code up at {new Uri(CloudTable.Public.SignInHost, "error?code=" + aadsts)}; check the application id, the credential, -Scope and -Cloud.";
                 }
 
                 break;

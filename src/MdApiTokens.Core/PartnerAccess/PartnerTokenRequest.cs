@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.PartnerAccess;
 

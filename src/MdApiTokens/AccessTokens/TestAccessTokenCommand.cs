@@ -5,6 +5,7 @@ using MdApiTokens.Commands.PartnerAccess;
 using MdApiTokens.Core;
 using MdApiTokens.Core.AccessTokens;
 using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Commands.AccessTokens;
 
@@ -87,7 +88,7 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
         {
             RequiredRoles = RequiredRole ?? Array.Empty<string>(),
             TenantId = TenantId,
-            Audience = Audience ?? PartnerClouds.DefenderApi(Cloud).GetLeftPart(UriPartial.Authority),
+            Audience = Audience ?? CloudTable.For(Cloud).DefenderApiAudience,
             SigningKeys = _signingKeys,
             ClockSkew = ClockSkew,
         };

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Security;
 using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Commands.Defender;
 
@@ -19,22 +20,10 @@ public sealed class AccessTokenTransformationAttribute : ArgumentTransformationA
         {
             null => null,
             SecureString secure => secure,
-            string text => ToSecureString(text),
-            PartnerAccessToken token => ToSecureString(token.AccessToken),
+            string text => SecretText.Wrap(BearerToken.Normalize(text)),
+            PartnerAccessToken token => SecretText.Wrap(token.AccessToken),
             _ => throw new ArgumentTransformationMetadataException(
                 $"An access token must be a string, a SecureString or a PartnerAccessToken, not {value.GetType().Name}."),
         };
-    }
-
-    private static SecureString ToSecureString(string text)
-    {
-        var secure = new SecureString();
-        foreach (var c in text)
-        {
-            secure.AppendChar(c);
-        }
-
-        secure.MakeReadOnly();
-        return secure;
     }
 }

@@ -2,11 +2,10 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using MdApiTokens.Core;
 using MdApiTokens.Core.Defender;
-using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Commands.Defender;
 
@@ -46,7 +45,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet
     private protected DefenderIncidentClient CreateClient()
     {
         var apiBase = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, IsBound(nameof(Cloud)) ? Cloud : null);
-        var token = new NetworkCredential(string.Empty, AccessToken).Password;
+        var token = SecretText.Unwrap(AccessToken);
         var client = new DefenderIncidentClient(apiBase, token, TenantId, DefenderModuleServices.Handler, DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message))));
         WriteVerbose($"Using the incidents API at {client.ApiBase} for tenant {client.TenantId ?? "(unknown)"}.");
         if (client.TenantId is null)

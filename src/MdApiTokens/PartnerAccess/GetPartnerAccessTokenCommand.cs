@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MdApiTokens.Core;
 using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Commands.PartnerAccess;
@@ -69,7 +70,7 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     [Parameter(ParameterSetName = PathSet)]
     public SecureString? CertificatePassword { get; set; }
 
-    /// <summary>The scopes; by default the Defender API of -Cloud (https://api.security.microsoft.com/.default).</summary>
+    /// <summary>The scopes; by default the Defender API of -Cloud (its /.default scope).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Scope { get; set; }

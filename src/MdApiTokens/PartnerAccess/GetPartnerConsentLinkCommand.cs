@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using MdApiTokens.Core;
 using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Commands.PartnerAccess;
 

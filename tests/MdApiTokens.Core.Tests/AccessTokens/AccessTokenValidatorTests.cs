@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MdApiTokens.Core;
 using MdApiTokens.Core.AccessTokens;
+using MdApiTokens.Core.Shared;
 using MdApiTokens.Tests.Shared;
 
 namespace MdApiTokens.Core.Tests.AccessTokens;
@@ -146,7 +147,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
 
     [Theory]
     [InlineData("https://api.security.microsoft.com/")]
-    [InlineData(AccessTokenValidator.DefenderApiApplicationId)]
+    [InlineData(CloudTable.DefenderApiApplicationId)]
     [InlineData("https://API.security.microsoft.com")]
     public void A_v2_or_slash_ended_Defender_audience_is_the_Defender_API(string aud)
     {
@@ -157,7 +158,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
         Assert.True(result.IsValid, string.Join("; ", result.Checks));
         Assert.Equal(App, result.AppId);
         Assert.Equal("2.0", result.Version);
-        Assert.True(Validator.Validate(Token(), Options(audience: AccessTokenValidator.DefenderApiApplicationId)).IsValid);
+        Assert.True(Validator.Validate(Token(), Options(audience: CloudTable.DefenderApiApplicationId)).IsValid);
         Assert.True(Validator.Validate(Token(), Options(audience: "https://api.security.microsoft.com/.default")).IsValid);
     }
 
@@ -259,12 +260,12 @@ public sealed class AccessTokenValidatorTests : IDisposable
     }
 
     [Fact]
-    public void Times_that_are_not_numbers_fail_Format_instead_of_throwing()
+    public void Times_that_are_not_numbers_fail_their_own_checks_instead_of_throwing()
     {
         var result = Validator.Validate(Token(c => { c["exp"] = "soon"; c["nbf"] = new[] { 1 }; }), Options());
 
-        Assert.Equal(new[] { AccessTokenCheck.Format }, result.FailedChecks);
-        Assert.Contains("cannot be read as a JWT", result.Checks[0].Detail);
+        Assert.Equal(new[] { AccessTokenCheck.Expiry, AccessTokenCheck.NotBefore }, result.FailedChecks);
+        Assert.Contains("not a time", result.Checks.Single(c => c.Check == AccessTokenCheck.Expiry).Detail);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using MdApiTokens.Core.Defender;
 using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Tests.Defender;
 

@@ -1,5 +1,6 @@
 using MdApiTokens.Core;
 using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Tests.PartnerAccess;
 

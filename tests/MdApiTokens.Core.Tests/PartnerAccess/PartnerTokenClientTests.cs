@@ -2,6 +2,7 @@ using System.IdentityModel.Tokens.Jwt;
 using System.Security;
 using MdApiTokens.Core;
 using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 using MdApiTokens.Tests.Shared;
 
 namespace MdApiTokens.Core.Tests.PartnerAccess;

@@ -72,7 +72,7 @@ public abstract class DefenderTestBase : ModuleTestBase, IAsyncLifetime
     /// <summary>What Get-PartnerAccessToken returns for a customer tenant.</summary>
     protected static object PartnerToken(string tenantId, string cloud = "Public") =>
         Activator.CreateInstance(CoreType("PartnerAccess.PartnerAccessToken"), TestJwt.Create(tenantId), "Bearer", ModuleTestBase.Start.AddHours(1), tenantId,
-            "11111111-2222-3333-4444-555555555555", new[] { "https://api.security.microsoft.com/.default" }, Enum.Parse(CoreType("PartnerAccess.AzureCloud"), cloud))!;
+            "11111111-2222-3333-4444-555555555555", new[] { "https://api.security.microsoft.com/.default" }, Enum.Parse(CoreType("Shared.AzureCloud"), cloud))!;
 
     /// <summary>The output, each asserted to be a DefenderIncident.</summary>
     protected static IReadOnlyList<PSObject> Incidents(RunResult result)
