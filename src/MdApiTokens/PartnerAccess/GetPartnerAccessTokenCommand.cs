@@ -6,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using MdApiTokens.Core;
 using MdApiTokens.Core.PartnerAccess;
-using MdApiTokens.Core.Store;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Commands.PartnerAccess;
 
