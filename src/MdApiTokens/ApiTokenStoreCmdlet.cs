@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using MdApiTokens.Core;
 using MdApiTokens.Core.ApiTokens;
 using MdApiTokens.Core.Store;
 
@@ -19,7 +18,7 @@ public abstract class ApiTokenStoreCmdlet : MdApiTokensCmdlet
         var location = StoreLocation.Resolve(
             StorePath,
             Environment.GetEnvironmentVariable,
-            path => PowerShellPaths.ToFileSystemPath(SessionState.Path, path, ErrorIds.StorePathInvalid, "store path"));
+            path => PowerShellPaths.ToFileSystemPath(SessionState.Path, path, ApiTokenErrors.StorePathInvalid, "store path"));
         WriteVerbose($"API token store: {location.Path} (from {location.Source}).");
         return location;
     }

@@ -6,19 +6,6 @@ using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.ApiTokens;
 
-/// <summary>Which tokens a listing returns; every criterion given must hold.</summary>
-public sealed class ApiTokenQuery
-{
-    /// <summary>Keeps tokens whose name this accepts (the module passes wildcard matching).</summary>
-    public Func<string, bool>? NameFilter { get; set; }
-
-    /// <summary>Keeps tokens with one of these ids.</summary>
-    public IReadOnlyCollection<string>? Ids { get; set; }
-
-    /// <summary>Keeps tokens whose status, computed now, is this.</summary>
-    public ApiTokenStatus? Status { get; set; }
-}
-
 /// <summary>
 /// The token table's operations on behalf of one caller: issue, list, revoke, roles and the audit log, with the
 /// visibility and permission rules of the caller's role. Validation of presented tokens is <see cref="ApiTokenValidator"/>.
@@ -35,8 +22,6 @@ public sealed class ApiTokenService
     public static readonly TimeSpan MinLifetime = TimeSpan.FromMinutes(1);
 
     public const int MaxNameLength = 128;
-
-    private static readonly char[] s_wildcardCharacters = { '*', '?', '[', ']' };
 
     private readonly IClock _clock;
     private readonly RandomNumberGenerator _random;
@@ -57,18 +42,13 @@ public sealed class ApiTokenService
     /// <summary>Creates the store with the caller as its global admin.</summary>
     public ApiTokenStoreInfo Initialize(Uri? tenantUrl)
     {
-        var url = CheckTenantUrl(tenantUrl);
+        var url = ApiTokenInputs.CheckTenantUrl(tenantUrl);
         return Store.Update(
             tx =>
             {
                 if (!tx.IsNew)
                 {
-                    throw new MdApiTokensException(
-                        ErrorIds.StoreExists,
-                        ErrorKind.ResourceExists,
-                        $"There is already an API token store at '{Store.DirectoryPath}'.",
-                        Store.DirectoryPath,
-                        "Use it as it is, change its tenant URL with Set-ApiTokenStore, or choose another -StorePath.");
+                    throw ApiTokenErrors.Exists(Store.DirectoryPath);
                 }
 
                 tx.Document.TenantUrl = url;
@@ -83,7 +63,7 @@ public sealed class ApiTokenService
     /// <summary>Sets (or with null clears) the tenant portal URL handed out with new tokens. Global admins only.</summary>
     public ApiTokenStoreInfo SetTenantUrl(Uri? tenantUrl)
     {
-        var url = CheckTenantUrl(tenantUrl);
+        var url = ApiTokenInputs.CheckTenantUrl(tenantUrl);
         return Store.Update(tx =>
         {
             RequireAdmin(tx.Document, "change the store's tenant URL");
@@ -106,20 +86,16 @@ public sealed class ApiTokenService
     /// </summary>
     public NewApiTokenResult Issue(string name, IEnumerable<ApiTokenPermission>? permissions = null, TimeSpan? expiresIn = null)
     {
-        CheckName(name);
+        ApiTokenInputs.CheckName(name);
         var requested = permissions is null ? null : RolePolicy.Normalize(permissions);
         if (requested is { Length: 0 })
         {
-            throw new MdApiTokensException(ErrorIds.PermissionEmpty, ErrorKind.InvalidArgument,
-                "A token needs at least one permission.", name, "Leave out -Permission to give the token every permission your role allows.");
+            throw ApiTokenErrors.NoPermissions(name);
         }
 
         if (expiresIn is { } lifetime && (lifetime < MinLifetime || lifetime > MaxLifetime))
         {
-            throw new MdApiTokensException(ErrorIds.ExpiryInvalid, ErrorKind.InvalidArgument,
-                $"A token's lifetime must be at least {MinLifetime.TotalMinutes:0} minute and at most {MaxLifetime.TotalDays:0} days; {lifetime} was given.",
-                lifetime,
-                "Give -ExpiresIn a time span such as (New-TimeSpan -Days 90) or '90.00:00:00'. A bare number is read as ticks (100-nanosecond units), not days.");
+            throw ApiTokenErrors.LifetimeInvalid(lifetime, MinLifetime, MaxLifetime);
         }
 
         var value = ApiTokenValue.Generate(_random);
@@ -136,14 +112,12 @@ public sealed class ApiTokenService
                 var denied = granted.Where(p => !allowed.Contains(p)).ToArray();
                 if (denied.Length > 0)
                 {
-                    throw PermissionDenied(role, denied, allowed);
+                    throw ApiTokenErrors.PermissionsDenied(role, denied, allowed);
                 }
 
                 if (document.Tokens.Any(t => CallerIdentity.Comparer.Equals(t.Issuer, Caller) && string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)))
                 {
-                    throw new MdApiTokensException(ErrorIds.NameInUse, ErrorKind.ResourceExists,
-                        $"You already have a token named '{name}'.", name,
-                        "Choose another name, or revoke the old token first (Revoke-ApiToken -Name '" + name + "').", scope: ErrorScope.Item);
+                    throw ApiTokenErrors.NameTaken(name);
                 }
 
                 var now = _clock.UtcNow;
@@ -206,7 +180,7 @@ public sealed class ApiTokenService
             // Another user's token is reported as missing, not forbidden: its existence is not the caller's business.
             if (record is null || !CanSee(role, record))
             {
-                throw TokenNotFound("id", id);
+                throw ApiTokenErrors.NotFound(Store.DirectoryPath, "id", id);
             }
 
             tx.Document.Tokens.Remove(record);
@@ -226,7 +200,7 @@ public sealed class ApiTokenService
     /// <summary>Gives <paramref name="user"/> <paramref name="role"/> (replacing any role they had). Global admins only.</summary>
     public RoleAssignment GrantRole(string user, ApiTokenRole role)
     {
-        CheckUser(user);
+        ApiTokenInputs.CheckUser(user);
         return Store.Update(tx =>
         {
             RequireAdmin(tx.Document, "assign roles");
@@ -254,15 +228,13 @@ public sealed class ApiTokenService
     /// <summary>Takes away <paramref name="user"/>'s role; their tokens then carry no permissions. Global admins only; the last global admin stays.</summary>
     public RoleAssignment RevokeRole(string user)
     {
-        CheckUser(user);
+        ApiTokenInputs.CheckUser(user);
         return Store.Update(tx =>
         {
             RequireAdmin(tx.Document, "remove roles");
             var roles = tx.Document.Roles;
             var existing = roles.FirstOrDefault(r => CallerIdentity.Comparer.Equals(r.User, user))
-                ?? throw new MdApiTokensException(ErrorIds.RoleAssignmentNotFound, ErrorKind.ObjectNotFound,
-                    $"'{user}' has no role in the API token store '{Store.DirectoryPath}'.", user,
-                    "List who has which role with Get-ApiTokenRole.");
+                ?? throw ApiTokenErrors.NoRoleAssignment(user, Store.DirectoryPath);
             if (existing.Role == ApiTokenRole.GlobalAdmin)
             {
                 EnsureAnotherAdmin(roles, existing);
@@ -274,27 +246,57 @@ public sealed class ApiTokenService
         });
     }
 
-    /// <summary>Who has which role.</summary>
-    public IReadOnlyList<RoleAssignment> ListRoles()
+    /// <summary>Who has which role, optionally only the users <paramref name="userFilter"/> accepts (the module passes wildcard matching) and only <paramref name="role"/>.</summary>
+    public IReadOnlyList<RoleAssignment> ListRoles(Func<string, bool>? userFilter = null, ApiTokenRole? role = null)
     {
         var document = Store.Read();
         return document.Roles
+            .Where(r => userFilter is null || userFilter(r.User))
+            .Where(r => role is null || r.Role == role)
             .OrderBy(r => r.Role)
             .ThenBy(r => r.User, StringComparer.OrdinalIgnoreCase)
             .Select(r => new RoleAssignment(r, Store.DirectoryPath))
             .ToList();
     }
 
-    /// <summary>The audit log: every entry for a global admin, else the caller's own.</summary>
-    public IReadOnlyList<AuditEntry> ReadAuditLog(out int unreadableLines)
+    /// <summary>The audit log, oldest first, as <paramref name="query"/> narrows it: every entry for a global admin, else the caller's own.</summary>
+    public IReadOnlyList<AuditEntry> ReadAuditLog(out int unreadableLines, AuditLogQuery? query = null)
     {
         var document = Store.Read();
         var role = RequireRole(document);
-        var entries = Store.ReadAuditLog(out unreadableLines);
-        return RolePolicy.AdministersStore(role)
-            ? entries
-            : entries.Where(e => CallerIdentity.Comparer.Equals(e.Actor, Caller)).ToList();
+        IEnumerable<AuditEntry> entries = Store.ReadAuditLog(out unreadableLines);
+        if (!RolePolicy.AdministersStore(role))
+        {
+            entries = entries.Where(e => CallerIdentity.Comparer.Equals(e.Actor, Caller));
+        }
+
+        if (query?.Actions is { Count: > 0 } actions)
+        {
+            entries = entries.Where(e => actions.Contains(e.Action));
+        }
+
+        if (query?.After is { } after)
+        {
+            entries = entries.Where(e => e.Time >= after);
+        }
+
+        var list = entries.ToList();
+        return query?.Last is { } last && list.Count > last ? list.GetRange(list.Count - last, last) : list;
     }
+
+    /// <summary>
+    /// Chooses the tokens the caller can see by id, or by name pattern (<paramref name="compilePattern"/> turns a
+    /// pattern into a matcher; the module passes PowerShell wildcards). An id, or a name without wildcards, that
+    /// matches nothing gets a not-found error, unless <paramref name="status"/> narrows the listing.
+    /// </summary>
+    public ApiTokenSelection Select(ApiTokenKey by, IEnumerable<string> keys, Func<string, Func<string, bool>> compilePattern, ApiTokenStatus? status = null) =>
+        ApiTokenSelection.Choose(
+            List(new ApiTokenQuery { Status = status }),
+            by,
+            keys ?? throw new ArgumentNullException(nameof(keys)),
+            compilePattern ?? throw new ArgumentNullException(nameof(compilePattern)),
+            reportMissing: status is null,
+            (key, value) => ApiTokenErrors.NotFound(Store.DirectoryPath, key, value));
 
     /// <summary>The caller's role in <paramref name="document"/>, or null.</summary>
     public ApiTokenRole? RoleOf(StoreDocument document, string user) =>
@@ -331,13 +333,7 @@ public sealed class ApiTokenService
             return role;
         }
 
-        var admins = string.Join(", ", document.Roles.Where(r => r.Role == ApiTokenRole.GlobalAdmin).Select(r => r.User));
-        throw new MdApiTokensException(
-            ErrorIds.RoleMissing,
-            ErrorKind.PermissionDenied,
-            $"'{Caller}' has no role in the API token store '{Store.DirectoryPath}'.",
-            Caller,
-            $"Ask a global admin of the store ({admins}) to run: Grant-ApiTokenRole -User '{Caller}' -Role SecurityReader");
+        throw ApiTokenErrors.NoRole(Caller, Store.DirectoryPath, document.Roles.Where(r => r.Role == ApiTokenRole.GlobalAdmin).Select(r => r.User));
     }
 
     private void RequireAdmin(StoreDocument document, string action)
@@ -345,12 +341,7 @@ public sealed class ApiTokenService
         var role = RequireRole(document);
         if (!RolePolicy.AdministersStore(role))
         {
-            throw new MdApiTokensException(
-                ErrorIds.AdminRequired,
-                ErrorKind.PermissionDenied,
-                $"Only a global admin can {action}; '{Caller}' is a {role}.",
-                Caller,
-                "Ask a global admin of the store (see Get-ApiTokenRole) to do it.");
+            throw ApiTokenErrors.NotAdmin(Caller, role, action);
         }
     }
 
@@ -358,36 +349,9 @@ public sealed class ApiTokenService
     {
         if (!roles.Any(r => r != leaving && r.Role == ApiTokenRole.GlobalAdmin))
         {
-            throw new MdApiTokensException(
-                ErrorIds.LastGlobalAdmin,
-                ErrorKind.InvalidOperation,
-                $"'{leaving.User}' is the store's only global admin; a store must keep one.",
-                leaving.User,
-                "Make another user global admin first: Grant-ApiTokenRole -User <user> -Role GlobalAdmin");
+            throw ApiTokenErrors.OnlyGlobalAdmin(leaving.User);
         }
     }
-
-    private static MdApiTokensException PermissionDenied(ApiTokenRole role, ApiTokenPermission[] denied, IReadOnlyList<ApiTokenPermission> allowed)
-    {
-        var what = denied.All(RolePolicy.ChangesData) && !allowed.Any(RolePolicy.ChangesData)
-            ? $"A {role} cannot issue a token that can change data"
-            : $"A {role} cannot issue a token with these permissions";
-        return new MdApiTokensException(
-            ErrorIds.PermissionDenied,
-            ErrorKind.PermissionDenied,
-            $"{what}: {string.Join(", ", denied)}. A token carries at most its issuer's permissions.",
-            string.Join(",", denied),
-            $"Ask only for permissions your role allows ({string.Join(", ", allowed)}), or ask a global admin for another role.");
-    }
-
-    /// <summary>The error for a token the caller asked for by <paramref name="key"/> ("id" or "name") and cannot see; another user's token is reported the same way.</summary>
-    public MdApiTokensException TokenNotFound(string key, string value) => new(
-        ErrorIds.TokenNotFound,
-        ErrorKind.ObjectNotFound,
-        $"There is no API token with {key} '{value}' that you can see in '{Store.DirectoryPath}'.",
-        value,
-        "List your tokens with Get-ApiToken.",
-        scope: ErrorScope.Item);
 
     private string NewId(StoreDocument document)
     {
@@ -401,63 +365,5 @@ public sealed class ApiTokenService
                 return id;
             }
         }
-    }
-
-    private static void CheckName(string name)
-    {
-        string? problem = null;
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            problem = "A token name cannot be empty.";
-        }
-        else if (name.Length > MaxNameLength)
-        {
-            problem = $"A token name can have at most {MaxNameLength} characters.";
-        }
-        else if (name.Any(char.IsControl))
-        {
-            problem = "A token name cannot contain control characters.";
-        }
-        else if (name.IndexOfAny(s_wildcardCharacters) >= 0)
-        {
-            problem = "A token name cannot contain the wildcard characters * ? [ ].";
-        }
-        else if (name.Trim().Length != name.Length)
-        {
-            problem = "A token name cannot start or end with spaces.";
-        }
-
-        if (problem is not null)
-        {
-            throw new MdApiTokensException(ErrorIds.NameInvalid, ErrorKind.InvalidArgument, problem, name,
-                "Name the token after what will use it, for example 'siem-connector'.", scope: ErrorScope.Item);
-        }
-    }
-
-    private static void CheckUser(string user)
-    {
-        if (string.IsNullOrWhiteSpace(user) || user.Length > 256 || user.Any(char.IsControl) || user.Trim().Length != user.Length)
-        {
-            throw new MdApiTokensException(ErrorIds.UserInvalid, ErrorKind.InvalidArgument,
-                $"'{user}' is not a valid account name.", user,
-                "Give the account as the operating system names it: DOMAIN\\user on Windows, the user name elsewhere.");
-        }
-    }
-
-    private static string? CheckTenantUrl(Uri? url)
-    {
-        if (url is null)
-        {
-            return null;
-        }
-
-        if (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(url.UserInfo))
-        {
-            throw new MdApiTokensException(ErrorIds.TenantUrlInvalid, ErrorKind.InvalidArgument,
-                $"The tenant URL must be an absolute https URL without credentials; '{url}' is not.", url.ToString(),
-                "Give the portal URL shown in the portal's About page, for example https://contoso.portal.cloudappsecurity.com.");
-        }
-
-        return url.AbsoluteUri;
     }
 }

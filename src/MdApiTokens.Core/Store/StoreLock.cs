@@ -2,6 +2,8 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
+using MdApiTokens.Core.ApiTokens;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Store;
 
@@ -32,18 +34,12 @@ internal sealed class StoreLock : IDisposable
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && watch.Elapsed < timeout)
             {
                 // Held by another thread or process: back off a little, with jitter so waiters do not march in step.
-                Thread.Sleep(delay + ThreadSafeRandom.Next(delay + 1));
+                Thread.Sleep(delay + Jitter.Next(delay + 1));
                 delay = Math.Min(delay * 2, 50);
             }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
             {
-                throw new MdApiTokensException(
-                    ErrorIds.StoreLocked,
-                    ErrorKind.ResourceBusy,
-                    $"The API token store is locked by another process (waited {timeout.TotalSeconds:0} s for '{lockPath}').",
-                    lockPath,
-                    "Wait for the other PowerShell session or runbook that is changing the store to finish, then try again.",
-                    e);
+                throw ApiTokenErrors.Locked(lockPath, timeout, e);
             }
         }
     }
@@ -62,15 +58,4 @@ internal sealed class StoreLock : IDisposable
             return new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         }
     }
-}
-
-internal static class ThreadSafeRandom
-{
-    [ThreadStatic]
-    private static Random? s_random;
-
-    public static int Next(int maxExclusive) =>
-        (s_random ??= new Random(Guid.NewGuid().GetHashCode())).Next(maxExclusive);
-
-    public static double NextDouble() => (s_random ??= new Random(Guid.NewGuid().GetHashCode())).NextDouble();
 }

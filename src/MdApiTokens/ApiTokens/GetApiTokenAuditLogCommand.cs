@@ -1,6 +1,6 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
+using MdApiTokens.Core.ApiTokens;
 using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Commands.ApiTokens;
@@ -26,29 +26,18 @@ public sealed class GetApiTokenAuditLogCommand : ApiTokenStoreCmdlet
 
     protected override void ProcessRecordCore()
     {
-        var entries = CreateService().ReadAuditLog(out var unreadable).AsEnumerable();
+        var query = new AuditLogQuery
+        {
+            Actions = Action,
+            After = IsBound(nameof(After)) ? new DateTimeOffset(After.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(After, DateTimeKind.Local) : After) : null,
+            Last = IsBound(nameof(Last)) ? Last : null,
+        };
+        var entries = CreateService().ReadAuditLog(out var unreadable, query);
         if (unreadable > 0)
         {
             WriteWarning($"{unreadable} line(s) of the audit log could not be read and were skipped.");
         }
 
-        if (Action is { Length: > 0 })
-        {
-            entries = entries.Where(e => Action.Contains(e.Action));
-        }
-
-        if (IsBound(nameof(After)))
-        {
-            var after = new DateTimeOffset(After.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(After, DateTimeKind.Local) : After);
-            entries = entries.Where(e => e.Time >= after);
-        }
-
-        var list = entries.ToList();
-        if (IsBound(nameof(Last)) && list.Count > Last)
-        {
-            list = list.Skip(list.Count - Last).ToList();
-        }
-
-        WriteObject(list, enumerateCollection: true);
+        WriteObject(entries, enumerateCollection: true);
     }
 }

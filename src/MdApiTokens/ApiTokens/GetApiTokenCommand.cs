@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using MdApiTokens.Core;
 using MdApiTokens.Core.ApiTokens;
 
 namespace MdApiTokens.Commands.ApiTokens;
@@ -35,36 +34,20 @@ public sealed class GetApiTokenCommand : ApiTokenStoreCmdlet
     protected override void ProcessRecordCore()
     {
         var service = CreateService();
-        var query = new ApiTokenQuery { Status = IsBound(nameof(Status)) ? Status : null };
-        if (ParameterSetName == ByIdSet)
+        var status = IsBound(nameof(Status)) ? Status : (ApiTokenStatus?)null;
+        if (ParameterSetName != ByIdSet && Name is not { Length: > 0 })
         {
-            query.Ids = Id;
-        }
-        else if (Name is { Length: > 0 })
-        {
-            query.NameFilter = TokenNameMatcher.Create(Name).IsMatch;
-        }
-
-        var tokens = service.List(query);
-        WriteObject(tokens, enumerateCollection: true);
-        ReportMissing(tokens, service);
-    }
-
-    // Like Get-Process: a name or id given without wildcards that matches nothing is an error; a pattern is not.
-    private void ReportMissing(IReadOnlyList<ApiTokenInfo> found, ApiTokenService service)
-    {
-        if (IsBound(nameof(Status)))
-        {
+            WriteObject(service.List(new ApiTokenQuery { Status = status }), enumerateCollection: true);
             return;
         }
 
-        var missing = ParameterSetName == ByIdSet
-            ? Id.Where(id => !found.Any(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase)))
-            : (Name ?? Array.Empty<string>()).Where(n => !WildcardPattern.ContainsWildcardCharacters(n)
-                && !found.Any(t => string.Equals(t.Name, n, StringComparison.OrdinalIgnoreCase)));
-        foreach (var item in missing)
+        var selection = ParameterSetName == ByIdSet
+            ? service.Select(ApiTokenKey.Id, Id, TokenNameMatcher.Compile, status)
+            : service.Select(ApiTokenKey.Name, Name!, TokenNameMatcher.Compile, status);
+        WriteObject(selection.Tokens, enumerateCollection: true);
+        foreach (var notFound in selection.NotFound)
         {
-            WriteError(service.TokenNotFound(ParameterSetName == ByIdSet ? "id" : "name", item));
+            WriteError(notFound);
         }
     }
 }
@@ -80,4 +63,7 @@ internal sealed class TokenNameMatcher
         new(patterns.Select(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray());
 
     public bool IsMatch(string name) => _patterns.Any(p => p.IsMatch(name));
+
+    /// <summary>A matcher for one pattern, as Core's token selection takes it.</summary>
+    public static Func<string, bool> Compile(string pattern) => Create(new[] { pattern }).IsMatch;
 }

@@ -1,4 +1,4 @@
-using System.Linq;
+using System;
 using System.Management.Automation;
 using MdApiTokens.Core.ApiTokens;
 
@@ -22,10 +22,7 @@ public sealed class GetApiTokenRoleCommand : ApiTokenStoreCmdlet
 
     protected override void ProcessRecordCore()
     {
-        var matcher = User is { Length: > 0 } ? TokenNameMatcher.Create(User) : null;
-        var roles = CreateService().ListRoles()
-            .Where(r => matcher is null || matcher.IsMatch(r.User))
-            .Where(r => !IsBound(nameof(Role)) || r.Role == Role);
-        WriteObject(roles, enumerateCollection: true);
+        var filter = User is { Length: > 0 } ? TokenNameMatcher.Create(User).IsMatch : (Func<string, bool>?)null;
+        WriteObject(CreateService().ListRoles(filter, IsBound(nameof(Role)) ? Role : null), enumerateCollection: true);
     }
 }

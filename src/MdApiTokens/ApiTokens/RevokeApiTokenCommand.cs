@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
 using MdApiTokens.Core.ApiTokens;
 
@@ -33,24 +32,19 @@ public sealed class RevokeApiTokenCommand : ApiTokenStoreCmdlet
     protected override void ProcessRecordCore()
     {
         var service = CreateService();
-        var visible = service.List();
-        if (ParameterSetName == ByIdSet)
-        {
-            ForEachItem(Id, id => Revoke(service, visible.FirstOrDefault(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase)) ?? throw service.TokenNotFound("id", id)));
-            return;
-        }
+        var selection = ParameterSetName == ByIdSet
+            ? service.Select(ApiTokenKey.Id, Id, TokenNameMatcher.Compile)
+            : service.Select(ApiTokenKey.Name, Name, TokenNameMatcher.Compile);
 
-        ForEachItem(Name, name =>
+        // Revoked by someone else since it was listed: reported, and the other matches are still revoked.
+        ForEachItem(selection.Matches, match =>
         {
-            var matcher = TokenNameMatcher.Create(new[] { name });
-            var matches = visible.Where(t => matcher.IsMatch(t.Name)).ToList();
-            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            if (match.NotFound is { } notFound)
             {
-                throw service.TokenNotFound("name", name);
+                throw notFound;
             }
 
-            // Revoked by someone else since it was listed: reported, and the other matches are still revoked.
-            ForEachItem(matches, token => Revoke(service, token));
+            ForEachItem(match.Tokens, token => Revoke(service, token));
         });
     }
 

@@ -7,7 +7,6 @@ using System.Text;
 using MdApiTokens.Core;
 using MdApiTokens.Core.PartnerAccess;
 using MdApiTokens.Core.Shared;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Commands.PartnerAccess;
 

@@ -67,7 +67,7 @@ public class ApiTokenServiceTests
         using var fixture = new StoreFixture().WithTeam();
         var before = fixture.StoreBytes();
 
-        var e = Assertions.ThrowsError(ErrorIds.PermissionDenied, ErrorKind.PermissionDenied,
+        var e = Assertions.ThrowsError(ApiTokenErrors.PermissionDenied, ErrorKind.PermissionDenied,
             () => fixture.As("carol").Issue("too-much", new[] { ApiTokenPermission.ReadAlerts, permission }));
 
         Assert.Contains("SecurityReader cannot issue a token that can change data", e.Message);
@@ -90,10 +90,10 @@ public class ApiTokenServiceTests
         using var fixture = new StoreFixture().WithTeam();
         var token = fixture.AsAdmin().Issue("admin-token");
 
-        var e = Assertions.ThrowsError(ErrorIds.RoleMissing, ErrorKind.PermissionDenied, () => fixture.As("mallory").Issue("x"));
+        var e = Assertions.ThrowsError(ApiTokenErrors.RoleMissing, ErrorKind.PermissionDenied, () => fixture.As("mallory").Issue("x"));
         Assert.Contains("Grant-ApiTokenRole -User 'mallory'", e.RecommendedAction);
-        Assertions.ThrowsError(ErrorIds.RoleMissing, ErrorKind.PermissionDenied, () => fixture.As("mallory").List());
-        Assertions.ThrowsError(ErrorIds.RoleMissing, ErrorKind.PermissionDenied, () => fixture.As("mallory").Revoke(token.Id));
+        Assertions.ThrowsError(ApiTokenErrors.RoleMissing, ErrorKind.PermissionDenied, () => fixture.As("mallory").List());
+        Assertions.ThrowsError(ApiTokenErrors.RoleMissing, ErrorKind.PermissionDenied, () => fixture.As("mallory").Revoke(token.Id));
         Assert.Single(fixture.AsAdmin().List());
     }
 
@@ -121,9 +121,9 @@ public class ApiTokenServiceTests
         var bobs = fixture.As("bob").Issue("bob-token");
         var before = fixture.StoreBytes();
 
-        Assertions.ThrowsError(ErrorIds.TokenNotFound, ErrorKind.ObjectNotFound, () => fixture.As("carol").Revoke(admins.Id));
-        Assertions.ThrowsError(ErrorIds.TokenNotFound, ErrorKind.ObjectNotFound, () => fixture.As("carol").Revoke(bobs.Id));
-        Assertions.ThrowsError(ErrorIds.TokenNotFound, ErrorKind.ObjectNotFound, () => fixture.As("bob").Revoke(admins.Id));
+        Assertions.ThrowsError(ApiTokenErrors.TokenNotFound, ErrorKind.ObjectNotFound, () => fixture.As("carol").Revoke(admins.Id));
+        Assertions.ThrowsError(ApiTokenErrors.TokenNotFound, ErrorKind.ObjectNotFound, () => fixture.As("carol").Revoke(bobs.Id));
+        Assertions.ThrowsError(ApiTokenErrors.TokenNotFound, ErrorKind.ObjectNotFound, () => fixture.As("bob").Revoke(admins.Id));
 
         Assert.Equal(before, fixture.StoreBytes());
         Assert.True(fixture.Validator().Validate(admins.Token).IsValid);
@@ -161,7 +161,7 @@ public class ApiTokenServiceTests
         using var fixture = new StoreFixture().WithTeam();
         fixture.As("bob").Issue("SIEM");
 
-        Assertions.ThrowsError(ErrorIds.NameInUse, ErrorKind.ResourceExists, () => fixture.As("bob").Issue("siem"));
+        Assertions.ThrowsError(ApiTokenErrors.NameInUse, ErrorKind.ResourceExists, () => fixture.As("bob").Issue("siem"));
         fixture.As("carol").Issue("siem"); // another issuer may use the name
         Assert.Equal(2, fixture.AsAdmin().List().Count);
     }
@@ -177,13 +177,13 @@ public class ApiTokenServiceTests
     public void Invalid_names_are_refused(string name)
     {
         using var fixture = new StoreFixture();
-        Assertions.ThrowsError(ErrorIds.NameInvalid, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Issue(name));
+        Assertions.ThrowsError(ApiTokenErrors.NameInvalid, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Issue(name));
         Assert.False(fixture.Store.Exists);
     }
 
     [Fact]
     public void Overlong_name_is_refused() =>
-        Assertions.ThrowsError(ErrorIds.NameInvalid, ErrorKind.InvalidArgument, () => new StoreFixture().AsAdmin().Issue(new string('n', 129)));
+        Assertions.ThrowsError(ApiTokenErrors.NameInvalid, ErrorKind.InvalidArgument, () => new StoreFixture().AsAdmin().Issue(new string('n', 129)));
 
     [Theory]
     [InlineData(0L)]
@@ -194,7 +194,7 @@ public class ApiTokenServiceTests
     public void Lifetime_must_be_between_a_minute_and_ten_years(long ticks)
     {
         using var fixture = new StoreFixture();
-        var e = Assertions.ThrowsError(ErrorIds.ExpiryInvalid, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Issue("x", null, TimeSpan.FromTicks(ticks)));
+        var e = Assertions.ThrowsError(ApiTokenErrors.ExpiryInvalid, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Issue("x", null, TimeSpan.FromTicks(ticks)));
         Assert.Contains("New-TimeSpan -Days 90", e.RecommendedAction);
         Assert.False(fixture.Store.Exists);
     }
@@ -211,7 +211,7 @@ public class ApiTokenServiceTests
     public void Empty_permission_list_is_refused()
     {
         using var fixture = new StoreFixture();
-        Assertions.ThrowsError(ErrorIds.PermissionEmpty, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Issue("x", Array.Empty<ApiTokenPermission>()));
+        Assertions.ThrowsError(ApiTokenErrors.PermissionEmpty, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Issue("x", Array.Empty<ApiTokenPermission>()));
     }
 
     [Fact]
@@ -248,7 +248,7 @@ public class ApiTokenServiceTests
     public void Tenant_url_must_be_https_without_credentials(string url)
     {
         using var fixture = new StoreFixture();
-        Assertions.ThrowsError(ErrorIds.TenantUrlInvalid, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Initialize(new Uri(url)));
+        Assertions.ThrowsError(ApiTokenErrors.TenantUrlInvalid, ErrorKind.InvalidArgument, () => fixture.AsAdmin().Initialize(new Uri(url)));
         Assert.False(fixture.Store.Exists);
     }
 
@@ -259,7 +259,7 @@ public class ApiTokenServiceTests
         fixture.AsAdmin().Initialize(null);
         var before = fixture.StoreBytes();
 
-        Assertions.ThrowsError(ErrorIds.StoreExists, ErrorKind.ResourceExists, () => fixture.As("bob").Initialize(null));
+        Assertions.ThrowsError(ApiTokenErrors.StoreExists, ErrorKind.ResourceExists, () => fixture.As("bob").Initialize(null));
         Assert.Equal(before, fixture.StoreBytes());
     }
 
@@ -269,9 +269,9 @@ public class ApiTokenServiceTests
         using var fixture = new StoreFixture().WithTeam();
         var before = fixture.StoreBytes();
 
-        Assertions.ThrowsError(ErrorIds.AdminRequired, ErrorKind.PermissionDenied, () => fixture.As("bob").GrantRole("bob", ApiTokenRole.GlobalAdmin));
-        Assertions.ThrowsError(ErrorIds.AdminRequired, ErrorKind.PermissionDenied, () => fixture.As("carol").RevokeRole("bob"));
-        Assertions.ThrowsError(ErrorIds.AdminRequired, ErrorKind.PermissionDenied, () => fixture.As("bob").SetTenantUrl(new Uri("https://x.example")));
+        Assertions.ThrowsError(ApiTokenErrors.AdminRequired, ErrorKind.PermissionDenied, () => fixture.As("bob").GrantRole("bob", ApiTokenRole.GlobalAdmin));
+        Assertions.ThrowsError(ApiTokenErrors.AdminRequired, ErrorKind.PermissionDenied, () => fixture.As("carol").RevokeRole("bob"));
+        Assertions.ThrowsError(ApiTokenErrors.AdminRequired, ErrorKind.PermissionDenied, () => fixture.As("bob").SetTenantUrl(new Uri("https://x.example")));
         Assert.Equal(before, fixture.StoreBytes());
     }
 
@@ -279,8 +279,8 @@ public class ApiTokenServiceTests
     public void The_last_global_admin_cannot_be_removed_or_demoted()
     {
         using var fixture = new StoreFixture().WithTeam();
-        Assertions.ThrowsError(ErrorIds.LastGlobalAdmin, ErrorKind.InvalidOperation, () => fixture.AsAdmin().RevokeRole("alice"));
-        Assertions.ThrowsError(ErrorIds.LastGlobalAdmin, ErrorKind.InvalidOperation, () => fixture.AsAdmin().GrantRole("alice", ApiTokenRole.SecurityReader));
+        Assertions.ThrowsError(ApiTokenErrors.LastGlobalAdmin, ErrorKind.InvalidOperation, () => fixture.AsAdmin().RevokeRole("alice"));
+        Assertions.ThrowsError(ApiTokenErrors.LastGlobalAdmin, ErrorKind.InvalidOperation, () => fixture.AsAdmin().GrantRole("alice", ApiTokenRole.SecurityReader));
 
         fixture.AsAdmin().GrantRole("bob", ApiTokenRole.GlobalAdmin);
         fixture.AsAdmin().GrantRole("alice", ApiTokenRole.SecurityReader);

@@ -116,7 +116,7 @@ public class ApiTokenValidatorTests
     {
         using var fixture = new StoreFixture();
         using var rng = System.Security.Cryptography.RandomNumberGenerator.Create();
-        Assertions.ThrowsError(ErrorIds.StoreNotFound, ErrorKind.ObjectNotFound, () => fixture.Validator().Validate(ApiTokenValue.Generate(rng)));
+        Assertions.ThrowsError(ApiTokenErrors.StoreNotFound, ErrorKind.ObjectNotFound, () => fixture.Validator().Validate(ApiTokenValue.Generate(rng)));
     }
 
     [Fact]

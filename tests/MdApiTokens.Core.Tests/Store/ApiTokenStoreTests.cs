@@ -38,7 +38,7 @@ public class ApiTokenStoreTests
             () => fixture.Validator().Validate(ApiTokenValue.Generate(System.Security.Cryptography.RandomNumberGenerator.Create())),
         })
         {
-            var e = Assertions.ThrowsError(ErrorIds.StoreCorrupt, ErrorKind.InvalidData, attempt);
+            var e = Assertions.ThrowsError(ApiTokenErrors.StoreCorrupt, ErrorKind.InvalidData, attempt);
             Assert.Contains(fixture.Store.FilePath, e.Message);
             Assert.Equal(fixture.Store.FilePath, e.Target);
         }
@@ -60,7 +60,7 @@ public class ApiTokenStoreTests
         var truncated = full.Take(full.Length / 2).ToArray();
         File.WriteAllBytes(fixture.Store.FilePath, truncated);
 
-        Assertions.ThrowsError(ErrorIds.StoreCorrupt, ErrorKind.InvalidData, () => fixture.AsAdmin().Issue("t9"));
+        Assertions.ThrowsError(ApiTokenErrors.StoreCorrupt, ErrorKind.InvalidData, () => fixture.AsAdmin().Issue("t9"));
         Assert.Equal(truncated, fixture.StoreBytes());
     }
 
@@ -72,7 +72,7 @@ public class ApiTokenStoreTests
         Directory.CreateDirectory(fixture.StorePath);
         File.WriteAllText(fixture.Store.FilePath, content);
 
-        var e = Assertions.ThrowsError(ErrorIds.StoreVersionUnsupported, ErrorKind.InvalidData, () => fixture.AsAdmin().Issue("x"));
+        var e = Assertions.ThrowsError(ApiTokenErrors.StoreVersionUnsupported, ErrorKind.InvalidData, () => fixture.AsAdmin().Issue("x"));
         Assert.Contains("schema version 2", e.Message);
         Assert.Contains(fixture.Store.FilePath, e.Message);
         Assert.Contains("Update-Module", e.RecommendedAction);
@@ -97,7 +97,7 @@ public class ApiTokenStoreTests
     public void Missing_store_is_not_found_and_reading_creates_nothing()
     {
         using var fixture = new StoreFixture();
-        var e = Assertions.ThrowsError(ErrorIds.StoreNotFound, ErrorKind.ObjectNotFound, () => fixture.AsAdmin().List());
+        var e = Assertions.ThrowsError(ApiTokenErrors.StoreNotFound, ErrorKind.ObjectNotFound, () => fixture.AsAdmin().List());
         Assert.Contains("Initialize-ApiTokenStore", e.RecommendedAction);
         Assert.False(Directory.Exists(fixture.StorePath));
     }
@@ -109,7 +109,7 @@ public class ApiTokenStoreTests
         var file = folder.Combine("not-a-folder");
         File.WriteAllText(file, "keep me");
 
-        Assertions.ThrowsError(ErrorIds.StorePathInvalid, ErrorKind.InvalidArgument, () => new ApiTokenStore(file));
+        Assertions.ThrowsError(ApiTokenErrors.StorePathInvalid, ErrorKind.InvalidArgument, () => new ApiTokenStore(file));
         Assert.Equal("keep me", File.ReadAllText(file));
     }
 
@@ -120,7 +120,7 @@ public class ApiTokenStoreTests
         var path = folder.Combine("missing", "store");
         var service = new ApiTokenService(new ApiTokenStore(path), new ManualClock(StoreFixture.Start), "alice");
 
-        var e = Assertions.ThrowsError(ErrorIds.StorePathInvalid, ErrorKind.InvalidArgument, () => service.Issue("x"));
+        var e = Assertions.ThrowsError(ApiTokenErrors.StorePathInvalid, ErrorKind.InvalidArgument, () => service.Issue("x"));
         Assert.Contains("does not exist", e.Message);
         Assert.False(Directory.Exists(folder.Combine("missing")));
     }
@@ -130,7 +130,7 @@ public class ApiTokenStoreTests
     [InlineData("   ")]
     [InlineData("bad\0path")]
     public void Unusable_paths_are_invalid(string path) =>
-        Assertions.ThrowsError(ErrorIds.StorePathInvalid, ErrorKind.InvalidArgument, () => new ApiTokenStore(path));
+        Assertions.ThrowsError(ApiTokenErrors.StorePathInvalid, ErrorKind.InvalidArgument, () => new ApiTokenStore(path));
 
     [Fact]
     public void The_default_location_creates_its_parent_folders()
@@ -212,7 +212,7 @@ public class ApiTokenStoreTests
         using (new FileStream(fixture.Store.LockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            Assertions.ThrowsError(ErrorIds.StoreLocked, ErrorKind.ResourceBusy,
+            Assertions.ThrowsError(ApiTokenErrors.StoreLocked, ErrorKind.ResourceBusy,
                 () => new ApiTokenService(store, fixture.Clock, "alice").Issue("blocked"));
             Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250), $"gave up after {watch.Elapsed}");
         }

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Security.AccessControl;
 using System.Security.Principal;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.Shared;
 
 /// <summary>
 /// Creates files and folders that only their owner can read: mode 0600/0700 on Unix, an owner-only ACL without
