@@ -42,8 +42,6 @@ public sealed class DefenderIncidentPager
     /// <summary>Incidents returned so far (after the client-side criteria).</summary>
     public int Returned { get; private set; }
 
-    public bool IsComplete => _next is null && _deferred is null;
-
     /// <summary>
     /// The next page's incidents that pass the client-side criteria (possibly none), or null when the listing is
     /// complete. Requests exactly one page (with its retries) per call.
@@ -70,9 +68,7 @@ public sealed class DefenderIncidentPager
         if (ids.Length > 0 && _previousPageIds is not null && ids.SequenceEqual(_previousPageIds))
         {
             _next = null;
-            throw new DefenderApiException(DefenderErrorIds.ResponseInvalid, ErrorKind.InvalidData,
-                $"The API returned the same page of incidents again for {uri.PathAndQuery}; stopping instead of listing it forever.",
-                _client.TenantId ?? _client.ApiBase.Host, "Use -First or a narrower filter; if it persists, the API base may not support $skip.");
+            throw DefenderErrors.SamePageAgain(uri, _client.Transport.Target);
         }
 
         _previousPageIds = ids;
@@ -107,9 +103,7 @@ public sealed class DefenderIncidentPager
             if (!Uri.TryCreate(_client.ApiBase, page.NextLink, out var link) || !DefenderApiEndpoint.IsSameOrigin(_client.ApiBase, link))
             {
                 // This page is fine and is returned; the listing fails when the caller asks for the next one.
-                _deferred = new DefenderApiException(DefenderErrorIds.ResponseInvalid, ErrorKind.SecurityError,
-                    $"The API's @odata.nextLink points away from {_client.ApiBase.GetLeftPart(UriPartial.Authority)}; the access token is not sent there.",
-                    _client.TenantId ?? _client.ApiBase.Host, "Report it; list with a narrower filter or -First meanwhile.");
+                _deferred = DefenderErrors.NextLinkAway(_client.ApiBase, _client.Transport.Target);
                 return null;
             }
 
