@@ -21,6 +21,7 @@ public sealed class DefenderIncidentClient : IDisposable
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNameCaseInsensitive = true,
+        Converters = { new DefenderTimeConverter() },
     };
 
     private readonly DefenderApiTransport _transport;

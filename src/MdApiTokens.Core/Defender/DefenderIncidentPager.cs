@@ -8,7 +8,8 @@ namespace MdApiTokens.Core.Defender;
 
 /// <summary>
 /// Walks a listing one page per call, so the caller can hand each page on before the next is requested. Follows
-/// <c>@odata.nextLink</c> when a response has one (only to the same host), otherwise asks for the next
+/// <c>@odata.nextLink</c> when a response has one (only to the same host; once it has, a page without one ends the
+/// listing), otherwise asks for the next
 /// <c>$skip</c> while full pages come back. Applies the client-side criteria (severity), drops an incident a shifting
 /// listing returns twice, and stops after <see cref="DefenderIncidentQuery.First"/> incidents.
 /// </summary>
@@ -19,6 +20,7 @@ public sealed class DefenderIncidentPager
     private readonly string? _filter;
     private readonly HashSet<long> _seen = new();
     private Uri? _next;
+    private bool _followingLinks;
     private int _nextTop;
     private int _skip;
     private long[]? _previousPageIds;
@@ -108,7 +110,14 @@ public sealed class DefenderIncidentPager
             }
 
             _nextTop = requestedTop;
+            _followingLinks = true;
             return link;
+        }
+
+        // A listing that pages by links says when it is done: a page without one is the last, full or not.
+        if (_followingLinks)
+        {
+            return null;
         }
 
         // No nextLink: a full page means there may be more; ask for the next one by $skip.

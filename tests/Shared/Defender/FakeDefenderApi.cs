@@ -210,6 +210,22 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         await context.Response.WriteAsync(body);
     };
 
+    /// <summary>A 200 whose headers and first bytes arrive, then nothing more until the client gives up.</summary>
+    public static Func<HttpContext, Task> StalledBody() => async context =>
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("{\"value\":[{\"incidentId\":1,");
+        await context.Response.Body.FlushAsync();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    };
+
     /// <summary>A 200 that announces a longer body than it sends, then drops the connection.</summary>
     public static Func<HttpContext, Task> DroppedMidBody() => async context =>
     {
