@@ -18,12 +18,6 @@ namespace MdApiTokens.Core.Defender;
 /// </summary>
 public sealed class DefenderIncidentClient : IDisposable
 {
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        Converters = { new DefenderTimeConverter() },
-    };
-
     private readonly DefenderApiTransport _transport;
 
     /// <param name="apiBase">The API base, e.g. https://api.security.microsoft.com (see <see cref="DefenderApiEndpoint"/>).</param>
@@ -106,7 +100,7 @@ public sealed class DefenderIncidentClient : IDisposable
         IncidentPage? page;
         try
         {
-            page = await JsonSerializer.DeserializeAsync<IncidentPage>(response.Body, JsonOptions, cancellationToken).ConfigureAwait(false);
+            page = await JsonSerializer.DeserializeAsync(response.Body, DefenderJsonContext.Default.IncidentPage, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException e)
         {
@@ -131,7 +125,7 @@ public sealed class DefenderIncidentClient : IDisposable
 
         try
         {
-            return await JsonSerializer.DeserializeAsync<DefenderIncident>(response.Body, JsonOptions, cancellationToken).ConfigureAwait(false)
+            return await JsonSerializer.DeserializeAsync(response.Body, DefenderJsonContext.Default.DefenderIncident, cancellationToken).ConfigureAwait(false)
                 ?? throw Invalid(response, "is null, not an incident");
         }
         catch (JsonException e)
