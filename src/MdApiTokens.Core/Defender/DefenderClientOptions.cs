@@ -4,7 +4,7 @@ using System.Threading.Tasks;
 
 namespace MdApiTokens.Core.Defender;
 
-/// <summary>What an incidents client takes from its surroundings: time, waiting, pacing, retries and a place for progress messages.</summary>
+/// <summary>What a Defender API client takes from its surroundings: time, waiting, pacing, retries, limits and a place for progress messages.</summary>
 public sealed class DefenderClientOptions
 {
     public IClock Clock { get; set; } = SystemClock.Instance;
@@ -16,8 +16,14 @@ public sealed class DefenderClientOptions
 
     public DefenderRetryPolicy Retry { get; set; } = new();
 
-    /// <summary>How long one attempt may take, headers and body; a timeout is retried like a network failure.</summary>
+    /// <summary>How long an attempt waits for the response headers; a timeout is retried like a network failure.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>How long the body may go without a byte arriving before the attempt fails as timed out (and is retried like one).</summary>
+    public TimeSpan BodyStallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest response body read (64 MiB); a larger one fails with <see cref="DefenderErrors.ResponseTooLarge"/>.</summary>
+    public long MaxResponseBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Progress messages (requests, waits, retries); never contain the token. Called from any thread.</summary>
     public Action<string>? Log { get; set; }

@@ -8,7 +8,8 @@ namespace MdApiTokens.Core.Defender;
 
 /// <summary>
 /// Walks a listing one page per call, so the caller can hand each page on before the next is requested. Follows
-/// <c>@odata.nextLink</c> when a response has one (only to the same host), otherwise asks for the next
+/// <c>@odata.nextLink</c> when a response has one (only to the same host; once it has, a page without one ends the
+/// listing), otherwise asks for the next
 /// <c>$skip</c> while full pages come back. Applies the client-side criteria (severity), drops an incident a shifting
 /// listing returns twice, and stops after <see cref="DefenderIncidentQuery.First"/> incidents.
 /// </summary>
@@ -19,6 +20,7 @@ public sealed class DefenderIncidentPager
     private readonly string? _filter;
     private readonly HashSet<long> _seen = new();
     private Uri? _next;
+    private bool _followingLinks;
     private int _nextTop;
     private int _skip;
     private long[]? _previousPageIds;
@@ -41,8 +43,6 @@ public sealed class DefenderIncidentPager
 
     /// <summary>Incidents returned so far (after the client-side criteria).</summary>
     public int Returned { get; private set; }
-
-    public bool IsComplete => _next is null && _deferred is null;
 
     /// <summary>
     /// The next page's incidents that pass the client-side criteria (possibly none), or null when the listing is
@@ -70,9 +70,7 @@ public sealed class DefenderIncidentPager
         if (ids.Length > 0 && _previousPageIds is not null && ids.SequenceEqual(_previousPageIds))
         {
             _next = null;
-            throw new DefenderApiException(DefenderErrorIds.ResponseInvalid, ErrorKind.InvalidData,
-                $"The API returned the same page of incidents again for {uri.PathAndQuery}; stopping instead of listing it forever.",
-                _client.TenantId ?? _client.ApiBase.Host, "Use -First or a narrower filter; if it persists, the API base may not support $skip.");
+            throw DefenderErrors.SamePageAgain(uri, _client.Transport.Target);
         }
 
         _previousPageIds = ids;
@@ -107,14 +105,19 @@ public sealed class DefenderIncidentPager
             if (!Uri.TryCreate(_client.ApiBase, page.NextLink, out var link) || !DefenderApiEndpoint.IsSameOrigin(_client.ApiBase, link))
             {
                 // This page is fine and is returned; the listing fails when the caller asks for the next one.
-                _deferred = new DefenderApiException(DefenderErrorIds.ResponseInvalid, ErrorKind.SecurityError,
-                    $"The API's @odata.nextLink points away from {_client.ApiBase.GetLeftPart(UriPartial.Authority)}; the access token is not sent there.",
-                    _client.TenantId ?? _client.ApiBase.Host, "Report it; list with a narrower filter or -First meanwhile.");
+                _deferred = DefenderErrors.NextLinkAway(_client.ApiBase, _client.Transport.Target);
                 return null;
             }
 
             _nextTop = requestedTop;
+            _followingLinks = true;
             return link;
+        }
+
+        // A listing that pages by links says when it is done: a page without one is the last, full or not.
+        if (_followingLinks)
+        {
+            return null;
         }
 
         // No nextLink: a full page means there may be more; ask for the next one by $skip.

@@ -79,13 +79,13 @@ public sealed class DefenderIncidentQuery
     {
         if (PageSize is < 1 or > MaxPageSize)
         {
-            throw new MdApiTokensException(DefenderErrorIds.QueryInvalid, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(DefenderErrors.QueryInvalid, ErrorKind.InvalidArgument,
                 $"The page size must be between 1 and {MaxPageSize}; it is {PageSize}.", PageSize);
         }
 
         if (First is < 1)
         {
-            throw new MdApiTokensException(DefenderErrorIds.QueryInvalid, ErrorKind.InvalidArgument, $"-First must be at least 1; it is {First}.", First);
+            throw new MdApiTokensException(DefenderErrors.QueryInvalid, ErrorKind.InvalidArgument, $"-First must be at least 1; it is {First}.", First);
         }
     }
 

@@ -53,13 +53,13 @@ public sealed class DefenderIncidentUpdate
     {
         if (Status is null && AssignedTo is null && Classification is null && Determination is null && Tags is null && Comment is null)
         {
-            throw new MdApiTokensException(DefenderErrorIds.UpdateInvalid, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(DefenderErrors.UpdateInvalid, ErrorKind.InvalidArgument,
                 "Nothing to change: give at least one of -Status, -AssignedTo, -Classification, -Determination, -Tag or -Comment.", null);
         }
 
         if (Classification is { } c && Determination is { } d && !s_determinations[c].Contains(d))
         {
-            throw new MdApiTokensException(DefenderErrorIds.UpdateInvalid, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(DefenderErrors.UpdateInvalid, ErrorKind.InvalidArgument,
                 $"The determination {d} does not fit the classification {c}.", d,
                 $"With {c}, use one of: {string.Join(", ", s_determinations[c])}.");
         }

@@ -37,8 +37,17 @@ public sealed class DefenderRequestPacer
         }
     }
 
+    private DefenderRequestPacer(bool off)
+    {
+        _limits = Array.Empty<DefenderRateLimit>();
+        _longestWindow = TimeSpan.Zero;
+    }
+
     /// <summary>The pacer every client in the process shares by default.</summary>
     public static DefenderRequestPacer Shared { get; } = new();
+
+    /// <summary>A pacer that never waits: for tests and benchmarks against a fake of the API, never for the real one.</summary>
+    public static DefenderRequestPacer Off { get; } = new(off: true);
 
     public IReadOnlyList<DefenderRateLimit> Limits => _limits;
 
@@ -48,6 +57,11 @@ public sealed class DefenderRequestPacer
     /// <summary>Reserves a call for <paramref name="key"/> and returns how long to wait from <paramref name="now"/> before making it.</summary>
     public TimeSpan Reserve(string key, DateTimeOffset now)
     {
+        if (_limits.Length == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
         lock (_gate)
         {
             if (!_reservations.TryGetValue(key, out var times))

@@ -3,6 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
 using MdApiTokens.Core;
 using MdApiTokens.Core.Defender;
 using MdApiTokens.Core.Shared;
@@ -10,13 +12,17 @@ using MdApiTokens.Core.Shared;
 namespace MdApiTokens.Commands.Defender;
 
 /// <summary>
-/// Base of the incidents cmdlets: the token and where to send it (bound by property name from
-/// Get-PartnerAccessToken's output), one API client per pipeline record, and progress messages written as verbose
-/// output from the pipeline thread. API failures concern one tenant (<see cref="ErrorScope.Item"/>), so a pipeline
-/// over many customers goes on.
+/// Base of the Defender cmdlets: the token and where to send it (bound by property name from Get-PartnerAccessToken's
+/// output), one API client per pipeline record (a tenant), and up to -ThrottleLimit tenants worked on at a time, each
+/// under its own quota. Everything is written from the pipeline thread, as it arrives. API failures concern one tenant
+/// (<see cref="ErrorScope.Item"/>): they are non-terminating errors and the other tenants go on.
 /// </summary>
-public abstract class DefenderCmdlet : MdApiTokensCmdlet
+public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
 {
+    private readonly List<Task> _tenants = new();
+    private readonly Dictionary<string, Task> _lastOfTenant = new(StringComparer.OrdinalIgnoreCase);
+    private CancellationTokenSource? _tenantCancellation;
+
     /// <summary>The bearer token: a string, a SecureString, or Get-PartnerAccessToken's output by property name.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [AccessTokenTransformation]
@@ -41,6 +47,24 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public AzureCloud Cloud { get; set; }
 
+    /// <summary>How many tenants (piped tokens) are worked on at a time; 1 does them one after another, in order.</summary>
+    [Parameter]
+    [ValidateRange(1, MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = DefaultThrottleLimit;
+
+    /// <summary>Tenants at a time by default: each has its own quota, so they do not slow each other down.</summary>
+    public const int DefaultThrottleLimit = 5;
+
+    public const int MaxThrottleLimit = 64;
+
+    public void Dispose()
+    {
+        // The command ended early (a downstream Select-Object -First, an error): stop what still runs.
+        _tenantCancellation?.Cancel();
+        _tenantCancellation?.Dispose();
+        _tenantCancellation = null;
+    }
+
     /// <summary>A client for the current record's token and API base.</summary>
     private protected DefenderIncidentClient CreateClient()
     {
@@ -54,6 +78,121 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// Works on one tenant with <paramref name="client"/> (which it disposes): at once and to the end with -ThrottleLimit 1,
+    /// else beside the other tenants (after this tenant's previous record), waiting (and writing their output meanwhile) while -ThrottleLimit are running.
+    /// A failure about the tenant is written as a non-terminating error; any other ends the command.
+    /// </summary>
+    private protected void StartTenant(DefenderIncidentClient client, Func<DefenderIncidentClient, CancellationToken, Task> work)
+    {
+        _tenantCancellation ??= CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        var token = _tenantCancellation.Token;
+        if (ThrottleLimit == 1)
+        {
+            Await(RunTenantAsync(client, work, token));
+            return;
+        }
+
+        while (_tenants.Count >= ThrottleLimit)
+        {
+            WaitForATenant();
+        }
+
+        // Records of one tenant (incidents piped into Set-DefenderIncident) keep their order: each waits for the one before.
+        var key = DefenderRequestPacer.KeyFor(client.ApiBase, client.TenantId);
+        _lastOfTenant.TryGetValue(key, out var previous);
+        var next = Task.Run(async () =>
+        {
+            if (previous is not null)
+            {
+                await previous.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            }
+
+            await RunTenantAsync(client, work, token).ConfigureAwait(false);
+        });
+        _lastOfTenant[key] = next;
+        _tenants.Add(next);
+
+        // Write what the running tenants have sent so far before the next record arrives.
+        Await(Task.CompletedTask);
+    }
+
+    /// <summary>Runs <paramref name="write"/> on the pipeline thread and completes when it has: a tenant's next page waits until its last one is written.</summary>
+    private protected Task WriteFromPipelineThreadAsync(Action write, CancellationToken cancellationToken)
+    {
+        var written = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = cancellationToken.Register(() => written.TrySetCanceled());
+        OnPipelineThread(() =>
+        {
+            try
+            {
+                write();
+                written.TrySetResult(true);
+            }
+            catch (Exception e)
+            {
+                // The engine's own (a downstream Select-Object -First stopping the pipeline) goes on up the pipeline thread.
+                written.TrySetException(e);
+                throw;
+            }
+            finally
+            {
+                registration.Dispose();
+            }
+        });
+        return written.Task;
+    }
+
+    protected override void EndProcessingCore()
+    {
+        while (_tenants.Count > 0)
+        {
+            WaitForATenant();
+        }
+    }
+
+    private void WaitForATenant()
+    {
+        try
+        {
+            Await(Task.WhenAny(_tenants));
+        }
+        catch
+        {
+            _tenantCancellation?.Cancel();
+            throw;
+        }
+
+        for (var i = _tenants.Count - 1; i >= 0; i--)
+        {
+            if (_tenants[i].IsCompleted)
+            {
+                var done = _tenants[i];
+                _tenants.RemoveAt(i);
+                if (done.IsFaulted || done.IsCanceled)
+                {
+                    _tenantCancellation?.Cancel();
+                    done.GetAwaiter().GetResult();
+                }
+            }
+        }
+    }
+
+    private async Task RunTenantAsync(DefenderIncidentClient client, Func<DefenderIncidentClient, CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        using (client)
+        {
+            try
+            {
+                await work(client, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
+            {
+                await WriteFromPipelineThreadAsync(() => WriteError(e), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Writes an incident, with the fields the module's type does not know added as properties so scripts can still read them.</summary>

@@ -36,11 +36,17 @@ internal static class DefenderModuleServices
     {
         Clock = ModuleServices.Clock,
         Delay = ModuleServices.Get<Func<TimeSpan, CancellationToken, Task>>(DelayKey) ?? ((wait, token) => Task.Delay(wait, token)),
-        Pacer = ModuleServices.Get<DefenderRequestPacer>(PacerKey) ?? DefenderRequestPacer.Shared,
+        Pacer = ModuleServices.Get<DefenderRequestPacer>(PacerKey) ?? (PacingOff ? DefenderRequestPacer.Off : DefenderRequestPacer.Shared),
         Retry = ModuleServices.Get<DefenderRetryPolicy>(RetryPolicyKey) ?? new DefenderRetryPolicy(),
         RequestTimeout = ModuleServices.Get<object>(RequestTimeoutKey) is TimeSpan timeout ? timeout : TimeSpan.FromSeconds(100),
         Log = log,
     };
+
+    /// <summary>The environment variable that turns pacing off (value Off) for tests and benchmarks against a fake of the API.</summary>
+    public const string PacingVariable = "MDAPITOKENS_DEFENDER_PACING";
+
+    /// <summary>True when <see cref="PacingVariable"/> is Off: the quota is then the API's to enforce (with 429s).</summary>
+    public static bool PacingOff => string.Equals(Environment.GetEnvironmentVariable(PacingVariable)?.Trim(), "Off", StringComparison.OrdinalIgnoreCase);
 
     public static HttpMessageHandler Handler => ModuleServices.Get<HttpMessageHandler>(HttpHandlerKey) ?? s_sharedHandler.Value;
 }

@@ -1,6 +1,9 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using MdApiTokens.Core;
 using MdApiTokens.Core.Defender;
 
 namespace MdApiTokens.Commands.Defender;
@@ -54,20 +57,56 @@ public sealed class GetDefenderIncidentCommand : DefenderCmdlet
 
     protected override void ProcessRecordCore()
     {
-        using var client = CreateClient();
+        var client = CreateClient();
         if (ParameterSetName == ByIdSet)
         {
-            ForEachItem(IncidentId, id => WriteIncident(Await(client.GetIncidentAsync(id, CancellationToken))));
+            var ids = IncidentId;
+            StartTenant(client, (c, token) => ReadByIdAsync(c, ids, token));
             return;
         }
 
-        var pager = client.ListIncidents(BuildQuery());
-        WriteVerbose(pager.Filter is null ? "Listing all incidents." : $"Listing incidents with $filter={pager.Filter}");
-        while (Await(pager.NextPageAsync(CancellationToken)) is { } page)
+        DefenderIncidentPager pager;
+        try
         {
-            foreach (var incident in page)
+            pager = client.ListIncidents(BuildQuery());
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+
+        WriteVerbose(pager.Filter is null ? "Listing all incidents." : $"Listing incidents with $filter={pager.Filter}");
+        StartTenant(client, (_, token) => ListAsync(pager, token));
+    }
+
+    private async Task ListAsync(DefenderIncidentPager pager, CancellationToken cancellationToken)
+    {
+        while (await pager.NextPageAsync(cancellationToken).ConfigureAwait(false) is { } page)
+        {
+            await WriteFromPipelineThreadAsync(() =>
             {
-                WriteIncident(incident);
+                foreach (var incident in page)
+                {
+                    WriteIncident(incident);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A failure about one id (a missing incident) is written and the others are still read, as ForEachItem does.
+    private async Task ReadByIdAsync(DefenderIncidentClient client, long[] ids, CancellationToken cancellationToken)
+    {
+        foreach (var id in ids)
+        {
+            try
+            {
+                var incident = await client.GetIncidentAsync(id, cancellationToken).ConfigureAwait(false);
+                await WriteFromPipelineThreadAsync(() => WriteIncident(incident), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
+            {
+                await WriteFromPipelineThreadAsync(() => WriteError(e), cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -1,5 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using MdApiTokens.Core;
 using MdApiTokens.Core.Defender;
 
 namespace MdApiTokens.Commands.Defender;
@@ -55,14 +59,42 @@ public sealed class SetDefenderIncidentCommand : DefenderCmdlet
 
     protected override void ProcessRecordCore()
     {
-        using var client = CreateClient();
+        var client = CreateClient();
         var change = _update.Describe();
-        ForEachItem(IncidentId, id =>
+        var update = _update;
+
+        // Confirmation is asked here, on the pipeline thread, before the tenant's updates start.
+        var approved = new List<long>(IncidentId.Length);
+        foreach (var id in IncidentId)
         {
             if (ShouldProcess($"Incident {id} in tenant {client.TenantId ?? "(unknown)"}", change))
             {
-                WriteIncident(Await(client.UpdateIncidentAsync(id, _update, CancellationToken)));
+                approved.Add(id);
             }
-        });
+        }
+
+        if (approved.Count == 0)
+        {
+            client.Dispose();
+            return;
+        }
+
+        StartTenant(client, (c, token) => UpdateAsync(c, approved, update, token));
+    }
+
+    private async Task UpdateAsync(DefenderIncidentClient client, List<long> ids, DefenderIncidentUpdate update, CancellationToken cancellationToken)
+    {
+        foreach (var id in ids)
+        {
+            try
+            {
+                var incident = await client.UpdateIncidentAsync(id, update, cancellationToken).ConfigureAwait(false);
+                await WriteFromPipelineThreadAsync(() => WriteIncident(incident), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
+            {
+                await WriteFromPipelineThreadAsync(() => WriteError(e), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }

@@ -36,7 +36,7 @@ public class DefenderApiEndpointTests
     public void A_region_in_a_government_cloud_is_refused()
     {
         var e = Assert.Throws<MdApiTokensException>(() => DefenderApiEndpoint.Resolve(null, DefenderApiRegion.EU, AzureCloud.USGov));
-        Assert.Equal(DefenderErrorIds.ApiUriInvalid, e.ErrorId);
+        Assert.Equal(DefenderErrors.ApiUriInvalid, e.ErrorId);
     }
 
     [Theory]
@@ -46,7 +46,7 @@ public class DefenderApiEndpointTests
     public void Plain_http_to_anything_but_loopback_is_a_security_error(string uri)
     {
         var e = Assert.Throws<MdApiTokensException>(() => DefenderApiEndpoint.Resolve(new Uri(uri), null, null));
-        Assert.Equal(DefenderErrorIds.InsecureApiUri, e.ErrorId);
+        Assert.Equal(DefenderErrors.InsecureApiUri, e.ErrorId);
         Assert.Equal(ErrorKind.SecurityError, e.Kind);
     }
 
@@ -65,6 +65,6 @@ public class DefenderApiEndpointTests
     public void Addresses_that_are_not_a_plain_https_base_are_refused(string uri)
     {
         var e = Assert.Throws<MdApiTokensException>(() => DefenderApiEndpoint.Resolve(new Uri(uri), null, null));
-        Assert.Equal(DefenderErrorIds.ApiUriInvalid, e.ErrorId);
+        Assert.Equal(DefenderErrors.ApiUriInvalid, e.ErrorId);
     }
 }

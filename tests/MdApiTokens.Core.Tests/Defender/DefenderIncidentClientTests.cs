@@ -97,7 +97,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
     {
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery { Filter = "severity eq 'High'" }));
 
-        Assert.Equal(DefenderErrorIds.InvalidRequest, e.ErrorId);
+        Assert.Equal(DefenderErrors.InvalidRequest, e.ErrorId);
         Assert.Equal("ODataError", e.ApiError!.Code);
         Assert.Contains("the property 'severity' cannot be used in $filter", e.Message);
         Assert.Contains("-Severity", e.RecommendedAction);
@@ -246,7 +246,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery()));
 
-        Assert.Equal(DefenderErrorIds.Throttled, e.ErrorId);
+        Assert.Equal(DefenderErrors.Throttled, e.ErrorId);
         Assert.Equal(ErrorKind.LimitsExceeded, e.Kind);
         Assert.Equal(5, _fake.Requests.Count);
         Assert.Equal(Enumerable.Repeat(TimeSpan.FromSeconds(3), 4), _waits);
@@ -261,7 +261,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery()));
 
-        Assert.Equal(DefenderErrorIds.Throttled, e.ErrorId);
+        Assert.Equal(DefenderErrors.Throttled, e.ErrorId);
         Assert.Single(_fake.Requests);
         Assert.Empty(_waits);
         Assert.Contains("2026-01-10 12:30:00 UTC", e.RecommendedAction);
@@ -277,7 +277,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery()));
 
-        Assert.Equal(DefenderErrorIds.RequestFailed, e.ErrorId);
+        Assert.Equal(DefenderErrors.RequestFailed, e.ErrorId);
         Assert.Equal(ErrorKind.ResourceUnavailable, e.Kind);
         Assert.Equal(5, _fake.Requests.Count);
         Assert.Equal(new[] { 0.75, 1.5, 3, 6 }.Select(TimeSpan.FromSeconds), _waits);
@@ -291,7 +291,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery(), expired));
 
-        Assert.Equal(DefenderErrorIds.AuthenticationFailed, e.ErrorId);
+        Assert.Equal(DefenderErrors.AuthenticationFailed, e.ErrorId);
         Assert.Equal(ErrorKind.AuthenticationError, e.Kind);
         Assert.Contains("expired at 2026-01-10 10:00:00 UTC", e.Message);
         Assert.Contains("Test-AccessToken", e.RecommendedAction);
@@ -306,7 +306,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery(), token));
 
-        Assert.Equal(DefenderErrorIds.PermissionDenied, e.ErrorId);
+        Assert.Equal(DefenderErrors.PermissionDenied, e.ErrorId);
         Assert.Contains("Incident.Read.All", e.Message);
         Assert.Contains("roles AdvancedHunting.Read.All", e.Message);
         Assert.Contains("Forbidden: Forbidden (tracking id 43f4cb08-8fac-4b65-9db1-745c2ae65f3a)", e.Message);
@@ -319,7 +319,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => client.GetIncidentAsync(77, CancellationToken.None));
 
-        Assert.Equal(DefenderErrorIds.IncidentNotFound, e.ErrorId);
+        Assert.Equal(DefenderErrors.IncidentNotFound, e.ErrorId);
         Assert.Equal(77L, e.Target);
         Assert.Contains("Incident 77 was not found", e.Message);
     }
@@ -336,7 +336,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery()));
 
-        Assert.Equal(DefenderErrorIds.ResponseInvalid, e.ErrorId);
+        Assert.Equal(DefenderErrors.ResponseInvalid, e.ErrorId);
         Assert.Equal(ErrorKind.InvalidData, e.Kind);
         Assert.Contains("GET /api/incidents", e.Message);
         Assert.Single(_fake.Requests);
@@ -411,7 +411,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
         Assert.Single((await pager.NextPageAsync(CancellationToken.None))!);
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => pager.NextPageAsync(CancellationToken.None));
 
-        Assert.Equal(DefenderErrorIds.ResponseInvalid, e.ErrorId);
+        Assert.Equal(DefenderErrors.ResponseInvalid, e.ErrorId);
         Assert.Equal(ErrorKind.SecurityError, e.Kind);
         Assert.Single(_fake.Requests);
         Assert.Null(await pager.NextPageAsync(CancellationToken.None));
@@ -426,7 +426,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => ListAll(new DefenderIncidentQuery { PageSize = 1 }));
 
-        Assert.Equal(DefenderErrorIds.ResponseInvalid, e.ErrorId);
+        Assert.Equal(DefenderErrors.ResponseInvalid, e.ErrorId);
         Assert.Equal(2, _fake.Requests.Count);
     }
 
@@ -452,7 +452,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
         }
 
         var e = Assert.Throws<MdApiTokensException>(() => Client(TestJwt.Create("tenant-from-token"), tenantId: "another-tenant"));
-        Assert.Equal(DefenderErrorIds.TenantMismatch, e.ErrorId);
+        Assert.Equal(DefenderErrors.TenantMismatch, e.ErrorId);
 
         using var opaque = Client("opaque-token-value", tenantId: "given-tenant");
         Assert.Equal("given-tenant", opaque.TenantId);
@@ -464,7 +464,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
     {
         var e = Assert.Throws<MdApiTokensException>(() =>
             new DefenderIncidentClient(new Uri("http://api.security.microsoft.com"), TestJwt.Create(Tenant), null, new SocketsHttpHandler()));
-        Assert.Equal(DefenderErrorIds.InsecureApiUri, e.ErrorId);
+        Assert.Equal(DefenderErrors.InsecureApiUri, e.ErrorId);
     }
 
     [Fact]
@@ -503,7 +503,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => client.UpdateIncidentAsync(5, new DefenderIncidentUpdate { Comment = "once" }, CancellationToken.None));
 
-        Assert.Equal(DefenderErrorIds.RequestFailed, e.ErrorId);
+        Assert.Equal(DefenderErrors.RequestFailed, e.ErrorId);
         Assert.Single(_fake.Requests);
     }
 
@@ -515,14 +515,14 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<DefenderApiException>(() => client.UpdateIncidentAsync(5, new DefenderIncidentUpdate { Status = DefenderIncidentStatus.Resolved }, CancellationToken.None));
 
-        Assert.Equal(DefenderErrorIds.PermissionDenied, e.ErrorId);
+        Assert.Equal(DefenderErrors.PermissionDenied, e.ErrorId);
         Assert.Contains("Incident.ReadWrite.All", e.Message);
     }
 
     [Fact]
     public void An_update_with_nothing_to_change_or_a_determination_that_does_not_fit_is_refused()
     {
-        Assert.Equal(DefenderErrorIds.UpdateInvalid, Assert.Throws<MdApiTokensException>(() => new DefenderIncidentUpdate().Validate()).ErrorId);
+        Assert.Equal(DefenderErrors.UpdateInvalid, Assert.Throws<MdApiTokensException>(() => new DefenderIncidentUpdate().Validate()).ErrorId);
         var e = Assert.Throws<MdApiTokensException>(() => new DefenderIncidentUpdate
         {
             Classification = DefenderIncidentClassification.FalsePositive,

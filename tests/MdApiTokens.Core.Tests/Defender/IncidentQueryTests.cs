@@ -57,6 +57,6 @@ public class IncidentQueryTests
     public void A_page_size_outside_1_to_100_is_refused(int size)
     {
         var e = Assert.Throws<MdApiTokensException>(() => new DefenderIncidentQuery { PageSize = size }.Validate());
-        Assert.Equal(DefenderErrorIds.QueryInvalid, e.ErrorId);
+        Assert.Equal(DefenderErrors.QueryInvalid, e.ErrorId);
     }
 }

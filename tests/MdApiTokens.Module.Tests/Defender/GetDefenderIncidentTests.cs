@@ -111,7 +111,7 @@ public class GetDefenderIncidentTests : DefenderTestBase
     {
         Fake.AddIncidents(2);
 
-        var result = Session.Run("$tokens | Get-DefenderIncident -ApiUri $api", Vars(("tokens", new object[] { PartnerToken(TenantA), PartnerToken(TenantB) }))).Succeeded();
+        var result = Session.Run("$tokens | Get-DefenderIncident -ApiUri $api -ThrottleLimit 1", Vars(("tokens", new object[] { PartnerToken(TenantA), PartnerToken(TenantB) }))).Succeeded();
 
         Assert.Equal(new[] { TenantA, TenantA, TenantB, TenantB }, Incidents(result).Select(i => Prop(i, "TenantId")));
         Assert.Equal(new[] { "Bearer " + TestJwt.Create(TenantA), "Bearer " + TestJwt.Create(TenantB) }, Fake.Requests.Select(r => r.Authorization));
@@ -123,7 +123,7 @@ public class GetDefenderIncidentTests : DefenderTestBase
         Fake.AddIncidents(1);
 
         var result = Session.Run(
-            "[pscustomobject]@{ AccessToken = 'opaque-token-1'; TenantId = 'customer-1' }, [pscustomobject]@{ AccessToken = 'opaque-token-2'; TenantId = 'customer-2' } | Get-DefenderIncident -ApiUri $api",
+            "[pscustomobject]@{ AccessToken = 'opaque-token-1'; TenantId = 'customer-1' }, [pscustomobject]@{ AccessToken = 'opaque-token-2'; TenantId = 'customer-2' } | Get-DefenderIncident -ApiUri $api -ThrottleLimit 1",
             Vars()).Succeeded();
 
         Assert.Equal(new[] { "customer-1", "customer-2" }, Incidents(result).Select(i => Prop(i, "TenantId")));
@@ -169,7 +169,7 @@ public class GetDefenderIncidentTests : DefenderTestBase
         Fake.AddIncidents(1);
         Fake.Next.Enqueue(FakeDefenderApi.Error(403, "Forbidden", "Forbidden"));
 
-        var result = Session.Run("$tokens | Get-DefenderIncident -ApiUri $api", Vars(("tokens", new object[] { PartnerToken(TenantA), PartnerToken(TenantB) })));
+        var result = Session.Run("$tokens | Get-DefenderIncident -ApiUri $api -ThrottleLimit 1", Vars(("tokens", new object[] { PartnerToken(TenantA), PartnerToken(TenantB) })));
 
         var error = result.SingleError("DefenderPermissionDenied", ErrorCategory.PermissionDenied);
         Assert.Contains("Incident.Read.All", error.Exception.Message);

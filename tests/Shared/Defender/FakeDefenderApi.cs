@@ -45,6 +45,12 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     /// <summary>When set, only "Bearer " + this is accepted; anything else gets 401.</summary>
     public string? ExpectedToken { get; set; }
 
+    /// <summary>Tokens answered with 401, as a tenant whose consent was withdrawn.</summary>
+    public ConcurrentDictionary<string, bool> RejectedTokens { get; } = new();
+
+    /// <summary>Awaited before every response (after the request is recorded): a latency, or a gate that holds requests.</summary>
+    public Func<Task>? BeforeResponse { get; set; }
+
     /// <summary>One-shot responses, served in order before the normal behaviour.</summary>
     public ConcurrentQueue<Func<HttpContext, Task>> Next { get; } = new();
 
@@ -210,6 +216,22 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         await context.Response.WriteAsync(body);
     };
 
+    /// <summary>A 200 whose headers and first bytes arrive, then nothing more until the client gives up.</summary>
+    public static Func<HttpContext, Task> StalledBody() => async context =>
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("{\"value\":[{\"incidentId\":1,");
+        await context.Response.Body.FlushAsync();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    };
+
     /// <summary>A 200 that announces a longer body than it sends, then drops the connection.</summary>
     public static Func<HttpContext, Task> DroppedMidBody() => async context =>
     {
@@ -244,6 +266,10 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         _requests.Enqueue(recorded);
         Events.Enqueue($"{recorded.Method} {recorded.Path}{(recorded.Skip is { } k ? " skip=" + k : "")}");
         RequestArrived.TrySetResult();
+        if (BeforeResponse is { } before)
+        {
+            await before();
+        }
 
         if (Next.TryDequeue(out var scripted))
         {
@@ -252,6 +278,12 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         }
 
         if (ExpectedToken is not null && recorded.Authorization != "Bearer " + ExpectedToken)
+        {
+            await Error(401, "Unauthorized", "Unauthorized")(context);
+            return;
+        }
+
+        if (recorded.Authorization is { } presented && RejectedTokens.ContainsKey(presented.Replace("Bearer ", "")))
         {
             await Error(401, "Unauthorized", "Unauthorized")(context);
             return;
