@@ -23,7 +23,7 @@ public class DefenderViewTests : DefenderTestBase
     [Theory]
     [InlineData(80)]
     [InlineData(120)]
-    public void Incidents_show_each_tenant_whole_and_every_incident_name_whole(int width)
+    public void Incidents_show_each_tenant_whole_and_names_wrapped_between_words(int width)
     {
         Seed();
 
@@ -38,7 +38,7 @@ public class DefenderViewTests : DefenderTestBase
             Assert.Equal("High", big["Severity"]);
             Assert.Equal("Active", big["Status"]);
             Assert.Equal(FakeDefenderApi.Epoch.LocalDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), big["LastUpdateTime"]);
-            Assert.Equal(ConsoleText.Squash(LongName), ConsoleText.Squash(big["IncidentName"]));
+            Assert.Equal(LongName, big["IncidentName"].Replace('\n', ' '));
             var small = table.Row("IncidentId", "12");
             Assert.Equal("Informational", small["Severity"]);
             Assert.Equal("InProgress", small["Status"]);
@@ -51,7 +51,7 @@ public class DefenderViewTests : DefenderTestBase
     [Theory]
     [InlineData(80)]
     [InlineData(120)]
-    public void Alerts_show_created_severity_status_and_the_whole_title(int width)
+    public void Alerts_show_created_severity_status_and_the_title_wrapped_between_words(int width)
     {
         Seed();
 
@@ -63,7 +63,7 @@ public class DefenderViewTests : DefenderTestBase
         Assert.Equal(FakeDefenderApi.Epoch.AddMinutes(-5).LocalDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), row["Created"]);
         Assert.Equal("High", row["Severity"]);
         Assert.Equal("New", row["Status"]);
-        Assert.Equal(ConsoleText.Squash(LongTitle), ConsoleText.Squash(row["Title"]));
+        Assert.Equal(LongTitle, row["Title"].Replace('\n', ' '));
         ConsoleText.AssertFits(text, width);
     }
 
