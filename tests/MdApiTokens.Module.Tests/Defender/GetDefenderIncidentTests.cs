@@ -370,9 +370,10 @@ public class GetDefenderIncidentTests : DefenderTestBase
 
         var lines = host.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = lines.First(l => l.Contains("IncidentId"));
-        Assert.Matches(@"IncidentId\s+Severity\s+Status\s+LastUpdateTime\s+TenantId\s+IncidentName", header);
+        Assert.Matches(@"IncidentId\s+Severity\s+Status\s+LastUpdateTime\s+IncidentName", header);
+        Assert.Matches(@"^\s+TenantId: aaaaaaaa-0000-0000-0000-00000000000a$", lines[Array.IndexOf(lines, header) - 1]);
         var row = lines.Single(l => l.Contains("924565"));
-        Assert.Matches(@"924565\s+High\s+Active\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+aaaaaaaa-0000-0000-0000-00000000000a\s+Ransomware activity", row);
+        Assert.Matches(@"924565\s+High\s+Active\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+Ransomware activity", row);
         Assert.DoesNotContain(TokenA, host.Text);
     }
 

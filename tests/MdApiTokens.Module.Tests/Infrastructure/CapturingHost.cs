@@ -9,11 +9,28 @@ namespace MdApiTokens.Module.Tests.Infrastructure;
 
 /// <summary>
 /// A host whose console is a string, so tests can read exactly what a user would see from Out-Host / Out-Default
-/// (the module's format views) and answer -Confirm prompts.
+/// (the module's format views) and answer -Confirm prompts. Its console is <see cref="Width"/> columns wide: the
+/// engine fits tables and lists to the buffer width the host's RawUI reports (200 unless told otherwise).
 /// </summary>
 public sealed class CapturingHost : PSHost
 {
-    private readonly CapturingUI _ui = new();
+    private readonly CapturingUI _ui;
+
+    public CapturingHost(int width = 200)
+    {
+        _ui = new CapturingUI(width);
+    }
+
+    /// <summary>The console width in columns: what RawUI reports as its buffer and window width.</summary>
+    public int Width
+    {
+        get => _ui.RawUI.BufferSize.Width;
+        set
+        {
+            _ui.RawUI.BufferSize = new Size(value, _ui.RawUI.BufferSize.Height);
+            _ui.RawUI.WindowSize = new Size(value, _ui.RawUI.WindowSize.Height);
+        }
+    }
 
     public override string Name => "MdApiTokensTestHost";
 
@@ -56,7 +73,9 @@ public sealed class CapturingHost : PSHost
 
     private sealed class CapturingUI : PSHostUserInterface
     {
-        private readonly RawUI _raw = new();
+        private readonly RawUI _raw;
+
+        public CapturingUI(int width) => _raw = new RawUI(width);
 
         public StringBuilder Text { get; } = new();
 
@@ -104,9 +123,15 @@ public sealed class CapturingHost : PSHost
 
     private sealed class RawUI : PSHostRawUserInterface
     {
+        public RawUI(int width)
+        {
+            BufferSize = new Size(width, 3000);
+            WindowSize = new Size(width, 100);
+        }
+
         public override ConsoleColor BackgroundColor { get; set; } = ConsoleColor.Black;
 
-        public override Size BufferSize { get; set; } = new(200, 3000);
+        public override Size BufferSize { get; set; }
 
         public override Coordinates CursorPosition { get; set; }
 
@@ -116,13 +141,13 @@ public sealed class CapturingHost : PSHost
 
         public override bool KeyAvailable => false;
 
-        public override Size MaxPhysicalWindowSize => new(200, 100);
+        public override Size MaxPhysicalWindowSize => new(Math.Max(200, WindowSize.Width), 100);
 
-        public override Size MaxWindowSize => new(200, 100);
+        public override Size MaxWindowSize => new(Math.Max(200, WindowSize.Width), 100);
 
         public override Coordinates WindowPosition { get; set; }
 
-        public override Size WindowSize { get; set; } = new(200, 100);
+        public override Size WindowSize { get; set; }
 
         public override string WindowTitle { get; set; } = "";
 

@@ -28,10 +28,45 @@ public class PartnerAccessViewTests : PartnerAccessTestBase
         Assert.Contains("ExpiresOn", text);
         Assert.Contains(TenantId, text);
         Assert.Contains(ClientId, text);
-        Assert.Contains("https://api.security.microsoft.com/.default", text);
+        Assert.Contains("api.security.microsoft.com", text);
         Assert.Contains("Bearer token for app", text);
         Assert.DoesNotContain(token, text);
         Assert.DoesNotContain(token[..40], text);
+    }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void A_partner_token_table_fits_with_the_whole_tenant_expiry_and_resource(int width)
+    {
+        _host.Width = width;
+        Script("Get-PartnerAccessToken -TenantId $tenant -ClientId $app -ClientSecret $secret -AuthorityHost $authority | Out-Host").Succeeded();
+
+        var text = _host.Text;
+        var table = Views.ConsoleText.Table(text, "ExpiresOn");
+        Assert.Equal(new[] { "TenantId", "ExpiresOn", "Resource" }, table.Headers);
+        var row = Assert.Single(table.Rows);
+        Assert.Equal(TenantId, row["TenantId"]);
+        Assert.Matches(@"^\d{2} [A-Z][a-z]{2} \d{2}:\d{2}$", row["ExpiresOn"]);
+        Assert.Equal("api.security.microsoft.com", row["Resource"]);
+        Views.ConsoleText.AssertFits(text, width);
+    }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void A_consent_link_shows_every_item_and_the_whole_link_at_any_width(int width)
+    {
+        _host.Width = width;
+        Script("Get-PartnerConsentLink -ClientId $app -TenantId $tenant | Out-Host").Succeeded();
+
+        var text = _host.Text;
+        var item = Assert.Single(Views.ConsoleText.Lists(text));
+        Assert.Equal(new[] { "ClientId", "TenantId", "Cloud", "Uri" }, item.Keys);
+        Assert.Equal(ClientId, item["ClientId"]);
+        Assert.Equal(TenantId, item["TenantId"]);
+        Assert.Equal($"https://login.microsoftonline.com/{TenantId}/oauth2/authorize?prompt=consent&client_id={ClientId}&response_type=code&sso_reload=true", Views.ConsoleText.Squash(item["Uri"]));
+        Views.ConsoleText.AssertFits(text, width);
     }
 
     [Fact]
