@@ -30,6 +30,8 @@
         'Test-AccessToken'
         'Get-DefenderIncident'
         'Set-DefenderIncident'
+        'Invoke-DefenderHuntingQuery'
+        'Invoke-DefenderApiRequest'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -21,6 +21,9 @@ public sealed class DefenderApiException : MdApiTokensException
 
     /// <summary>The <c>{"error":{"code","message","target"}}</c> body of the last response, when it had one.</summary>
     public DefenderApiError? ApiError { get; }
+
+    /// <summary>When the API said the call may be tried again (from Retry-After), when it said so.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
 }
 
 /// <summary>The error body the Defender APIs send: a code such as <c>ODataError</c>, a message, and a tracking id.</summary>

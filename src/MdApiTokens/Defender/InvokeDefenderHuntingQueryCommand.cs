@@ -1,0 +1,99 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using MdApiTokens.Core.Defender;
+
+namespace MdApiTokens.Commands.Defender;
+
+/// <summary>
+/// Runs an advanced hunting (KQL) query in each piped tenant, through the Defender API or Microsoft Graph as the
+/// token's audience says, and writes typed rows labelled with their tenant (or one result set per tenant with -AsResultSet).
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "DefenderHuntingQuery")]
+[OutputType(typeof(PSObject))]
+[OutputType(typeof(DefenderHuntingResult))]
+public sealed class InvokeDefenderHuntingQueryCommand : DefenderCmdlet
+{
+    /// <summary>Key of a <see cref="DefenderRequestPacer"/> used for hunting instead of the process-wide one (tests).</summary>
+    internal const string PacerKey = "DefenderHuntingPacer";
+
+    /// <summary>The query in Kusto Query Language.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Query { get; set; } = null!;
+
+    /// <summary>Graph only: how far back the query looks (sent as an ISO 8601 duration).</summary>
+    [Parameter]
+    [ValidateRange("00:00:01", "3650.00:00:00")]
+    public TimeSpan Timespan { get; set; }
+
+    /// <summary>The Microsoft Graph base, used when the token is for Graph; wins over -Cloud.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNull]
+    public Uri? GraphUri { get; set; }
+
+    /// <summary>One result set per tenant (rows, schema, statistics) instead of the rows.</summary>
+    [Parameter]
+    public SwitchParameter AsResultSet { get; set; }
+
+    protected override void ProcessRecordCore()
+    {
+        var cloud = IsBound(nameof(Cloud)) ? Cloud : (Core.PartnerAccess.AzureCloud?)null;
+        var defenderApi = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, cloud);
+        var graphApi = MicrosoftGraphEndpoint.Resolve(GraphUri, cloud);
+        var options = DefenderHuntingClient.ConfigureOptions(
+            DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message))),
+            ModuleServices.Get<DefenderRequestPacer>(PacerKey),
+            ModuleServices.Get<object>(DefenderModuleServices.RequestTimeoutKey) as TimeSpan?);
+        var token = new NetworkCredential(string.Empty, AccessToken).Password;
+        using var client = new DefenderHuntingClient(defenderApi, graphApi, token, TenantId, DefenderModuleServices.Handler, options);
+        WriteVerbose($"Using advanced hunting through {client.Route} at {client.ApiBase} for tenant {client.TenantId ?? "(unknown)"}.");
+        if (client.TenantId is null)
+        {
+            WriteWarning("The tenant is unknown: -TenantId was not given and the access token has no tid claim, so the rows carry no TenantId. Give -TenantId to label them.");
+        }
+
+        var tenant = client.TenantId;
+        var result = Await(client.RunAsync(Query, IsBound(nameof(Timespan)) ? Timespan : null, row => Row(row, tenant), CancellationToken));
+        foreach (var note in result.Notes)
+        {
+            WriteWarning($"Tenant {tenant ?? "(unknown)"}: {note}");
+        }
+
+        if (result.ExecutionTime is { } time)
+        {
+            WriteVerbose($"The query ran {time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s in tenant {tenant ?? "(unknown)"}.");
+        }
+
+        if (AsResultSet)
+        {
+            WriteObject(result);
+            return;
+        }
+
+        foreach (var row in result.Rows)
+        {
+            WriteObject(row);
+        }
+    }
+
+    // The tenant first, then the columns; a column the query itself calls TenantId is the data's own and wins.
+    private static object Row(IReadOnlyList<KeyValuePair<string, object?>> values, string? tenant)
+    {
+        var row = new PSObject();
+        if (!values.Any(v => string.Equals(v.Key, "TenantId", StringComparison.OrdinalIgnoreCase)))
+        {
+            row.Properties.Add(new PSNoteProperty("TenantId", tenant));
+        }
+
+        foreach (var value in values)
+        {
+            PowerShellJson.AddProperty(row, value.Key, PowerShellJson.ToPowerShell(value.Value));
+        }
+
+        return row;
+    }
+}

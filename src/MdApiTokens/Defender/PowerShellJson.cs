@@ -1,0 +1,102 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using MdApiTokens.Core.Defender;
+
+namespace MdApiTokens.Commands.Defender;
+
+/// <summary>
+/// Between PowerShell objects and the plain values Core reads and writes as JSON: answers become PSCustomObjects and
+/// arrays as ConvertFrom-Json gives them; a -Body (hashtable, PSCustomObject, any object's properties) becomes
+/// dictionaries and lists.
+/// </summary>
+internal static class PowerShellJson
+{
+    private const int MaxDepth = 64;
+
+    /// <summary>Dictionaries become PSCustomObjects (in their key order), arrays object[]; everything else is kept.</summary>
+    public static object? ToPowerShell(object? value)
+    {
+        switch (value)
+        {
+            case IEnumerable<KeyValuePair<string, object?>> map:
+                var o = new PSObject();
+                foreach (var pair in map)
+                {
+                    AddProperty(o, pair.Key, ToPowerShell(pair.Value));
+                }
+
+                return o;
+            case object?[] array:
+                var items = new object?[array.Length];
+                for (var i = 0; i < array.Length; i++)
+                {
+                    items[i] = ToPowerShell(array[i]);
+                }
+
+                return items;
+            default:
+                return value;
+        }
+    }
+
+    /// <summary>Adds a note property unless one of that name (in any case: PowerShell's names ignore case) is there: the first wins.</summary>
+    public static void AddProperty(PSObject target, string name, object? value)
+    {
+        if (target.Properties[name] is null)
+        {
+            target.Properties.Add(new PSNoteProperty(name, value));
+        }
+    }
+
+    /// <summary>
+    /// A -Body object as plain values: hashtables and dictionaries by key, PSCustomObjects and other objects by their
+    /// properties, collections as lists; strings, numbers, booleans, times, GUIDs and enums as they are. Deeper than
+    /// 64 levels (an object that refers to itself) is refused.
+    /// </summary>
+    public static object? FromPowerShell(object? value, int depth = 0)
+    {
+        var baseObject = value is PSObject pso ? pso.BaseObject : value;
+        if (depth > MaxDepth)
+        {
+            throw DefenderApiRequestErrors.BodyNotJson($"it is nested more than {MaxDepth} levels deep (does it refer to itself?).");
+        }
+
+        switch (baseObject)
+        {
+            case null:
+                return null;
+            case string or bool or char or Enum or DateTime or DateTimeOffset or Guid or Uri or decimal or double or float
+                or int or long or short or sbyte or byte or ushort or uint or ulong:
+                return baseObject;
+            case IDictionary map:
+                var dictionary = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (DictionaryEntry entry in map)
+                {
+                    dictionary[Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = FromPowerShell(entry.Value, depth + 1);
+                }
+
+                return dictionary;
+            case IEnumerable items:
+                var list = new List<object?>();
+                foreach (var item in items)
+                {
+                    list.Add(FromPowerShell(item, depth + 1));
+                }
+
+                return list;
+            default:
+                var properties = new List<KeyValuePair<string, object?>>();
+                foreach (var property in PSObject.AsPSObject(value).Properties)
+                {
+                    if (property.IsGettable && property.MemberType is PSMemberTypes.NoteProperty or PSMemberTypes.Property)
+                    {
+                        properties.Add(new KeyValuePair<string, object?>(property.Name, FromPowerShell(property.Value, depth + 1)));
+                    }
+                }
+
+                return properties;
+        }
+    }
+}
