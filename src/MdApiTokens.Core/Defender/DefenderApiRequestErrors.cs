@@ -1,4 +1,5 @@
 using System;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Defender;
 
@@ -21,7 +22,7 @@ public static class DefenderApiRequestErrors
     internal static MdApiTokensException HostRefused(Uri uri) =>
         new(HostNotAllowed, ErrorKind.SecurityError,
             $"Refusing to send the access token to {uri.GetLeftPart(UriPartial.Authority)}: it is not a Microsoft Defender API host.", uri.GetLeftPart(UriPartial.Authority),
-            "Use -Path with -ApiUri, -Region or -Cloud, or an absolute -Uri on a Defender API host (api.security.microsoft.com, api.securitycenter.microsoft.com and their regional and US government hosts). To call another host on purpose (a proxy, a test fake), give it as -ApiUri.");
+            "Use -Path with -ApiUri, -Region or -Cloud, or an absolute -Uri on a Defender API host (" + CloudTable.Public.DefenderApi.Host + ", " + CloudTable.Public.DefenderForEndpointApi.Host + " and their regional and US government hosts). To call another host on purpose (a proxy, a test fake), give it as -ApiUri.");
 
     internal static MdApiTokensException PathNotRelative(string path) =>
         new(PathInvalid, ErrorKind.InvalidArgument,
@@ -31,7 +32,7 @@ public static class DefenderApiRequestErrors
     internal static MdApiTokensException UriNotAbsolute(Uri uri) =>
         new(PathInvalid, ErrorKind.InvalidArgument,
             $"-Uri '{uri.OriginalString}' is not an absolute address.", uri.OriginalString,
-            "Give an absolute https address such as https://api.security.microsoft.com/api/incidents, or a relative one with -Path.");
+            "Give an absolute https address such as " + CloudTable.Public.DefenderApi + "api/incidents, or a relative one with -Path.");
 
     /// <summary>The failure for a -Body that cannot be sent, saying why.</summary>
     public static MdApiTokensException BodyNotJson(string problem) =>

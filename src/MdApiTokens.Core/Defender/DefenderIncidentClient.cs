@@ -20,7 +20,7 @@ public sealed class DefenderIncidentClient : IDisposable
 {
     private readonly DefenderApiTransport _transport;
 
-    /// <param name="apiBase">The API base, e.g. https://api.security.microsoft.com (see <see cref="DefenderApiEndpoint"/>).</param>
+    /// <param name="apiBase">The API base (see <see cref="DefenderApiEndpoint"/>).</param>
     /// <param name="accessToken">The bearer token (a leading "Bearer " is ignored).</param>
     /// <param name="tenantId">The tenant the token is for; read from its tid claim when null.</param>
     /// <param name="handler">Sends the requests; not disposed with the client, so one handler can serve many clients.</param>

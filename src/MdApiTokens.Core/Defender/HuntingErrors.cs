@@ -28,7 +28,7 @@ public static class DefenderHuntingErrors
     internal static MdApiTokensException TimespanWithDefenderToken(object target) =>
         new(TimespanNotSupported, ErrorKind.InvalidArgument,
             "-Timespan is a parameter of Microsoft Graph's runHuntingQuery, but the access token is for the Microsoft 365 Defender API, whose hunting API has none.",
-            target, "Filter on time in the query instead (| where Timestamp > ago(7d)), or use a token for Microsoft Graph (audience https://graph.microsoft.com, ThreatHunting.Read.All).",
+            target, "Filter on time in the query instead (| where Timestamp > ago(7d)), or use a token for Microsoft Graph (audience " + MicrosoftGraphEndpoint.DefaultResource + ", ThreatHunting.Read.All).",
             scope: ErrorScope.Item);
 
     internal static DefenderApiException TooManyRows(int rows, object target) =>
@@ -56,7 +56,7 @@ public static class DefenderHuntingErrors
             case 401 when route == DefenderHuntingRoute.MicrosoftGraph:
                 return new DefenderApiException(DefenderErrors.AuthenticationFailed, ErrorKind.AuthenticationError,
                     $"Microsoft Graph rejected the access token (401 Unauthorized): it is expired, malformed, or not issued for Microsoft Graph.{said}", target,
-                    "Check the token with Test-AccessToken -Audience https://graph.microsoft.com (its expiry and audience), or get a new one with Get-PartnerAccessToken -Scope https://graph.microsoft.com/.default.",
+                    "Check the token with Test-AccessToken -Audience " + MicrosoftGraphEndpoint.DefaultResource + " (its expiry and audience), or get a new one with Get-PartnerAccessToken -Scope " + MicrosoftGraphEndpoint.DefaultResource + "/.default.",
                     e.StatusCode, e.ApiError);
             case 403:
                 var permission = route == DefenderHuntingRoute.MicrosoftGraph ? "ThreatHunting.Read.All of Microsoft Graph" : "AdvancedHunting.Read.All of the Microsoft Threat Protection API";

@@ -39,6 +39,9 @@ public static class CloudTable
     /// <summary>The application id of the Defender for Endpoint API ("WindowsDefenderATP").</summary>
     public const string DefenderForEndpointApplicationId = "fc780465-2017-40d4-a0c5-307022471b92";
 
+    /// <summary>The application id of Microsoft Graph, the audience of v2 tokens for it.</summary>
+    public const string GraphApplicationId = "00000003-0000-0000-c000-000000000000";
+
     /// <summary>The regional hosts of the Defender API in the public cloud, by their host prefix.</summary>
     public static readonly IReadOnlyList<string> DefenderApiRegions = new[] { "us", "eu", "uk", "au", "swa", "ina", "aea" };
 

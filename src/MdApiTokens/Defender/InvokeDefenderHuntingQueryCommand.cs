@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using MdApiTokens.Core.Defender;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Commands.Defender;
 
@@ -41,7 +42,7 @@ public sealed class InvokeDefenderHuntingQueryCommand : DefenderCmdlet
 
     protected override void ProcessRecordCore()
     {
-        var cloud = IsBound(nameof(Cloud)) ? Cloud : (Core.PartnerAccess.AzureCloud?)null;
+        var cloud = IsBound(nameof(Cloud)) ? Cloud : (AzureCloud?)null;
         var defenderApi = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, cloud);
         var graphApi = MicrosoftGraphEndpoint.Resolve(GraphUri, cloud);
         var options = DefenderHuntingClient.ConfigureOptions(
