@@ -73,6 +73,11 @@ public sealed class DefenderHuntingClient : IDisposable
             throw new ArgumentException("The query is empty.", nameof(query));
         }
 
+        if (timespan <= TimeSpan.Zero)
+        {
+            throw DefenderHuntingErrors.TimespanNotPositive(timespan.Value);
+        }
+
         if (timespan is not null && Route == DefenderHuntingRoute.DefenderApi)
         {
             throw DefenderHuntingErrors.TimespanWithDefenderToken(_transport.Target);

@@ -20,16 +20,21 @@ public static class DefenderHuntingErrors
     /// <summary>A result with more rows than the API documents (100,000): not read.</summary>
     public const string ResultTooLarge = "DefenderHuntingResultTooLarge";
 
-    /// <summary>-Timespan with a token for the Defender API, which has no such parameter.</summary>
-    public const string TimespanNotSupported = "DefenderHuntingTimespanNotSupported";
+    /// <summary>-Timespan with a token for the Defender API, which has no such parameter, or a span that is not positive.</summary>
+    public const string TimespanInvalid = "DefenderHuntingTimespanInvalid";
 
     internal const string QuotaAdvice = "Advanced hunting allows each tenant 45 calls a minute and 1,500 an hour, and 10 minutes of query time an hour and 3 hours a day; the API's message says which limit was reached. Make the query cheaper (a shorter time range, filters first, fewer columns) or run it later.";
 
     internal static MdApiTokensException TimespanWithDefenderToken(object target) =>
-        new(TimespanNotSupported, ErrorKind.InvalidArgument,
+        new(TimespanInvalid, ErrorKind.InvalidArgument,
             "-Timespan is a parameter of Microsoft Graph's runHuntingQuery, but the access token is for the Microsoft 365 Defender API, whose hunting API has none.",
             target, "Filter on time in the query instead (| where Timestamp > ago(7d)), or use a token for Microsoft Graph (audience https://graph.microsoft.com, ThreatHunting.Read.All).",
             scope: ErrorScope.Item);
+
+    internal static MdApiTokensException TimespanNotPositive(TimeSpan timespan) =>
+        new(TimespanInvalid, ErrorKind.InvalidArgument,
+            $"-Timespan is {timespan}: it must be a positive span, such as 7.00:00:00 for the last seven days.", timespan,
+            "Give how far back the query looks, for example -Timespan (New-TimeSpan -Days 7).");
 
     internal static DefenderApiException TooManyRows(int rows, object target) =>
         new(ResultTooLarge, ErrorKind.LimitsExceeded,
