@@ -45,9 +45,9 @@ public class DefenderApiRequestTests
     [Fact]
     public void A_user_info_part_is_refused_even_on_a_Defender_host()
     {
-        var e = Assert.ThrowsAny<MdApiTokensException>(() => DefenderApiRequest.Resolve(s_api, false, null, new Uri("https://user:pass@api.security.microsoft.com/api/incidents")));
+        var e = Assert.ThrowsAny<MdApiTokensException>(() => DefenderApiRequest.Resolve(s_api, false, null, new Uri("https://user:s3cr3tvalue@api.security.microsoft.com/api/incidents")));
         Assert.Equal(DefenderApiRequestErrors.PathInvalid, e.ErrorId);
-        Assert.DoesNotContain("pass", e.Message + e.Target + e.RecommendedAction);
+        Assert.DoesNotContain("s3cr3tvalue", e.Message + e.Target + e.RecommendedAction);
     }
 
     [Theory]
