@@ -70,7 +70,7 @@ public sealed class DefenderHuntingClient : IDisposable
     {
         if (string.IsNullOrWhiteSpace(query))
         {
-            throw new ArgumentException("The query is empty.", nameof(query));
+            throw DefenderHuntingErrors.QueryEmpty();
         }
 
         if (timespan <= TimeSpan.Zero)

@@ -11,7 +11,7 @@ namespace MdApiTokens.Core.Defender;
 /// </summary>
 public static class DefenderHuntingErrors
 {
-    /// <summary>400: the API rejected the query (syntax, an unknown table or column, a result over its size limit).</summary>
+    /// <summary>400: the API rejected the query (syntax, an unknown table or column, a result over its size limit); or the query is empty.</summary>
     public const string QueryInvalid = "DefenderHuntingQueryInvalid";
 
     /// <summary>429 after every allowed retry: the tenant's call rate or CPU quota for hunting is used up.</summary>
@@ -24,6 +24,10 @@ public static class DefenderHuntingErrors
     public const string TimespanInvalid = "DefenderHuntingTimespanInvalid";
 
     internal const string QuotaAdvice = "Advanced hunting allows each tenant 45 calls a minute and 1,500 an hour, and 10 minutes of query time an hour and 3 hours a day; the API's message says which limit was reached. Make the query cheaper (a shorter time range, filters first, fewer columns) or run it later.";
+
+    internal static MdApiTokensException QueryEmpty() =>
+        new(QueryInvalid, ErrorKind.InvalidArgument, "The query is empty or only white space.", null,
+            "Give a KQL query, for example 'DeviceInfo | take 10'.");
 
     internal static MdApiTokensException TimespanWithDefenderToken(object target) =>
         new(TimespanInvalid, ErrorKind.InvalidArgument,

@@ -41,10 +41,13 @@ internal static class PowerShellJson
         }
     }
 
-    /// <summary>Adds a note property unless one of that name (in any case: PowerShell's names ignore case) is there: the first wins.</summary>
+    /// <summary>
+    /// Adds a note property unless one of that name (in any case: PowerShell's names ignore case) is there, where the
+    /// first wins; a field with an empty name, which no property can have, is left out.
+    /// </summary>
     public static void AddProperty(PSObject target, string name, object? value)
     {
-        if (target.Properties[name] is null)
+        if (name.Length > 0 && target.Properties[name] is null)
         {
             target.Properties.Add(new PSNoteProperty(name, value));
         }

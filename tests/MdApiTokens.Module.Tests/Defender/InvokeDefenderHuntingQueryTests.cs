@@ -200,6 +200,25 @@ public class InvokeDefenderHuntingQueryTests : HuntingTestBase
     }
 
     [Fact]
+    public void A_query_of_only_white_space_is_refused_before_any_request()
+    {
+        Hunt(("Query", "  \n ")).SingleError("DefenderHuntingQueryInvalid", ErrorCategory.InvalidArgument);
+
+        Assert.Empty(Hunting.Requests);
+    }
+
+    [Fact]
+    public void Hostile_field_names_that_differ_only_in_case_or_are_empty_do_not_break_the_row()
+    {
+        Hunting.Next.Enqueue(FakeDefenderApi.Raw("{\"Schema\":[{\"Name\":\"Name\",\"Type\":\"String\"}],\"Results\":[{\"Name\":\"first\",\"name\":\"second\",\"\":\"empty\"}]}"));
+
+        var row = Assert.Single(Hunt().Succeeded().Output);
+
+        Assert.Equal("first", Prop(row, "Name"));
+        Assert.Equal(new[] { "TenantId", "Name" }, row.Properties.Select(p => p.Name));
+    }
+
+    [Fact]
     public void A_body_that_is_not_a_hunting_result_is_an_invalid_response()
     {
         Hunting.Next.Enqueue(FakeDefenderApi.Raw("{\"value\":[]}"));
