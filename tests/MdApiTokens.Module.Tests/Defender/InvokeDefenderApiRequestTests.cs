@@ -121,6 +121,15 @@ public class InvokeDefenderApiRequestTests : HuntingTestBase
     }
 
     [Fact]
+    public void A_live_object_graph_as_body_is_refused_instead_of_walked_without_end()
+    {
+        var result = Session.Run("Invoke-DefenderApiRequest -ApiUri $api -AccessToken $token -Method Post -Path api/x -Body (1..100001)", HuntVars());
+
+        Assert.Contains("100,000 values", result.SingleError("DefenderApiRequestBodyInvalid", ErrorCategory.InvalidArgument).ErrorDetails.Message);
+        Assert.Empty(Hunting.Requests);
+    }
+
+    [Fact]
     public void WhatIf_sends_no_change()
     {
         var result = Session.Run("Invoke-DefenderApiRequest -ApiUri $api -AccessToken $token -Method Delete -Path api/indicators/1 -WhatIf", HuntVars()).Succeeded();
