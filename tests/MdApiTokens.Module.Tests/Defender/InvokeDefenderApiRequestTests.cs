@@ -178,6 +178,34 @@ public class InvokeDefenderApiRequestTests : HuntingTestBase
     }
 
     [Fact]
+    public void A_next_link_back_to_a_page_already_read_ends_the_listing_instead_of_looping()
+    {
+        var self = Hunting.BaseUri + "api/machines";
+        Hunting.Next.Enqueue(FakeDefenderApi.Raw("{\"value\":[{\"id\":\"m1\"}],\"@odata.nextLink\":\"" + self + "?page=1\"}"));
+        Hunting.Next.Enqueue(FakeDefenderApi.Raw("{\"value\":[{\"id\":\"m2\"}],\"@odata.nextLink\":\"" + self + "?page=1\"}"));
+
+        var result = Call(("ApiUri", Hunting.BaseUri), ("AccessToken", TokenA), ("Path", "api/machines"), ("All", true));
+
+        Assert.Equal(new[] { "m1", "m2" }, result.Output.Select(o => Prop(o, "id")));
+        result.SingleError("DefenderResponseInvalid", ErrorCategory.InvalidData);
+        Assert.Equal(2, Hunting.Requests.Count);
+    }
+
+    [Fact]
+    public void A_text_answer_is_written_as_a_string_and_an_array_answer_item_by_item()
+    {
+        Hunting.Next.Enqueue(FakeDefenderApi.Raw("plain text answer", contentType: "text/plain"));
+        Hunting.Next.Enqueue(FakeDefenderApi.Raw("[{\"id\":1},{\"id\":2}]"));
+
+        var text = Call(("ApiUri", Hunting.BaseUri), ("AccessToken", TokenA), ("Path", "api/files/x/download")).Succeeded();
+        var array = Call(("ApiUri", Hunting.BaseUri), ("AccessToken", TokenA), ("Path", "api/list")).Succeeded();
+
+        Assert.Equal("plain text answer", Assert.Single(text.Output).BaseObject);
+        Assert.Equal(new object[] { 1L, 2L }, array.Output.Select(o => Prop(o, "id")));
+        Assert.All(array.Output, o => Assert.Equal(TenantA, Prop(o, "TenantId")));
+    }
+
+    [Fact]
     public void Plain_http_to_a_remote_host_is_refused_as_for_every_Defender_call()
     {
         var result = Call(("ApiUri", new Uri("http://api.security.microsoft.com/")), ("AccessToken", TokenA), ("Path", "api/machines"));
