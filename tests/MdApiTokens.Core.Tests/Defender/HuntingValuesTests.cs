@@ -21,6 +21,7 @@ public class HuntingValuesTests
         { "true", "Boolean", true },
         { "0", "bool", false },
         { "\"False\"", "Boolean", false },
+        { "1", "SByte", true },
         { "\"text\"", "String", "text" },
         { "\"5d1f2a8e-0000-4000-8000-000000000001\"", "Guid", Guid.Parse("5d1f2a8e-0000-4000-8000-000000000001") },
         { "\"01:02:03\"", "TimeSpan", new TimeSpan(1, 2, 3) },
