@@ -28,7 +28,6 @@ public sealed class InvokeDefenderHuntingQueryCommand : DefenderCmdlet
 
     /// <summary>Graph only: how far back the query looks (sent as an ISO 8601 duration).</summary>
     [Parameter]
-    [ValidateRange("00:00:01", "3650.00:00:00")]
     public TimeSpan Timespan { get; set; }
 
     /// <summary>The Microsoft Graph base, used when the token is for Graph; wins over -Cloud.</summary>
