@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MdApiTokens.Core.Defender;
-using MdApiTokens.Core.PartnerAccess;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Tests.Defender;
 
