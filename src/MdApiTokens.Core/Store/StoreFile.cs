@@ -1,8 +1,8 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 using MdApiTokens.Core.ApiTokens;
+using Microsoft.Win32.SafeHandles;
 
 namespace MdApiTokens.Core.Store;
 
