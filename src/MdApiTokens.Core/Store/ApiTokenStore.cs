@@ -187,12 +187,37 @@ public sealed class ApiTokenStore
             throw new ArgumentNullException(nameof(change));
         }
 
+        return Update(change, create, _lockTimeout);
+    }
+
+    /// <summary>
+    /// A best-effort <see cref="Update{T}"/> for bookkeeping a reader may skip (recording a use): waits at most
+    /// <paramref name="lockWait"/> for the lock and returns false, changing nothing, when another writer holds it or
+    /// this account cannot write the store.
+    /// </summary>
+    internal bool TryUpdate<T>(Func<StoreTransaction, T> change, TimeSpan lockWait, out T result)
+    {
+        try
+        {
+            result = Update(change, null, lockWait);
+            return true;
+        }
+        catch (MdApiTokensException e) when (e.ErrorId is ApiTokenErrors.StoreLocked or ApiTokenErrors.StoreAccessDenied or ApiTokenErrors.StoreWriteFailed)
+        {
+            result = default!;
+            return false;
+        }
+    }
+
+    private T Update<T>(Func<StoreTransaction, T> change, Func<StoreDocument>? create, TimeSpan lockTimeout)
+    {
+
         EnsureDirectory(create is not null);
         StoreTransaction transaction;
         T result;
         try
         {
-            using (StoreLock.Acquire(LockPath, _lockTimeout))
+            using (StoreLock.Acquire(LockPath, lockTimeout))
             {
                 RemoveStaleTempFiles();
                 var document = TryRead();

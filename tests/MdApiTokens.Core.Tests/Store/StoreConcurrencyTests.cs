@@ -66,7 +66,8 @@ public class StoreConcurrencyTests
             try
             {
                 var service = new ApiTokenService(new ApiTokenStore(fixture.StorePath), SystemClock.Instance, "alice");
-                var validator = new ApiTokenValidator(new ApiTokenStore(fixture.StorePath), SystemClock.Instance);
+                // Waits for the lock to record each use like the changes do: this checks that no recorded use is lost.
+                var validator = new ApiTokenValidator(new ApiTokenStore(fixture.StorePath), SystemClock.Instance, useRecordingLockWait: TimeSpan.FromSeconds(30));
                 for (var i = 0; i < perThread; i++)
                 {
                     var token = service.Issue($"thread{t}-{i}");
