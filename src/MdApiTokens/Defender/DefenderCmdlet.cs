@@ -23,6 +23,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
     private readonly List<Task> _tenants = new();
     private readonly Dictionary<string, Task> _lastOfTenant = new(StringComparer.OrdinalIgnoreCase);
     private CancellationTokenSource? _tenantCancellation;
+    private DefenderProgress? _progress;
 
     /// <summary>The bearer token: a string, a SecureString, or Get-PartnerAccessToken's output by property name.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -58,6 +59,12 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
 
     public const int MaxThrottleLimit = 64;
 
+    /// <summary>What the progress bar counts: "incidents" unless a command says otherwise.</summary>
+    private protected virtual string ItemNoun => "incidents";
+
+    /// <summary>This command's progress over its tenants; used on the pipeline thread only.</summary>
+    private protected DefenderProgress Progress => _progress ??= new DefenderProgress(MyInvocation.MyCommand.Name, ItemNoun, ModuleServices.Clock, WriteProgress);
+
     public void Dispose()
     {
         // The command ended early (a downstream Select-Object -First, an error): stop what still runs.
@@ -71,7 +78,9 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
     {
         var apiBase = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, IsBound(nameof(Cloud)) ? Cloud : null);
         var token = new NetworkCredential(string.Empty, AccessToken).Password;
-        var client = new DefenderIncidentClient(apiBase, token, TenantId, DefenderModuleServices.Handler, DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message))));
+        var progress = Progress;
+        var options = DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message)), wait => OnPipelineThread(() => progress.Waiting(wait)));
+        var client = new DefenderIncidentClient(apiBase, token, TenantId, DefenderModuleServices.Handler, options);
         WriteVerbose($"Using the incidents API at {client.ApiBase} for tenant {client.TenantId ?? "(unknown)"}.");
         if (client.TenantId is null)
         {
@@ -90,6 +99,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
     {
         _tenantCancellation ??= CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         var token = _tenantCancellation.Token;
+        Progress.TenantStarted();
         if (ThrottleLimit == 1)
         {
             Await(RunTenantAsync(client, work, token));
@@ -148,10 +158,13 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
 
     protected override void EndProcessingCore()
     {
+        Progress.InputEnded();
         while (_tenants.Count > 0)
         {
             WaitForATenant();
         }
+
+        Progress.Complete();
     }
 
     private void WaitForATenant()
@@ -163,6 +176,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
         catch
         {
             _tenantCancellation?.Cancel();
+            CompleteProgressWhileStopping();
             throw;
         }
 
@@ -175,9 +189,22 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
                 if (done.IsFaulted || done.IsCanceled)
                 {
                     _tenantCancellation?.Cancel();
+                    CompleteProgressWhileStopping();
                     done.GetAwaiter().GetResult();
                 }
             }
+        }
+    }
+
+    // Best effort: a stopping pipeline refuses writes, and the host then clears the bar itself.
+    private void CompleteProgressWhileStopping()
+    {
+        try
+        {
+            _progress?.Complete();
+        }
+        catch (PipelineStoppedException)
+        {
         }
     }
 
@@ -192,6 +219,10 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
             catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
             {
                 await WriteFromPipelineThreadAsync(() => WriteError(e), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                OnPipelineThread(() => Progress.TenantDone());
             }
         }
     }
