@@ -32,6 +32,11 @@ public sealed class AccessTokenValidator
     public AccessTokenValidationResult Validate(string? token, AccessTokenValidationOptions? options = null)
     {
         options ??= new AccessTokenValidationOptions();
+        if (options.ClockSkew < TimeSpan.Zero)
+        {
+            throw AccessTokenErrors.NegativeClockSkew(options.ClockSkew);
+        }
+
         var checks = new List<AccessTokenCheckResult>();
 
         var claims = BearerToken.Decode(token, out var compact, out var problem);

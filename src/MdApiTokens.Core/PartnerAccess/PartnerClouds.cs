@@ -48,7 +48,7 @@ public static class PartnerClouds
 
         if (problem is not null)
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.AuthorityHostInvalid, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.AuthorityHostInvalid, ErrorKind.InvalidArgument,
                 $"The authority host '{host}' cannot be used: {problem}.", host.OriginalString,
                 AuthorityHostAdvice);
         }
@@ -79,7 +79,7 @@ public static class PartnerClouds
             || value.Equals("organizations", StringComparison.OrdinalIgnoreCase)
             || value.Equals("consumers", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.TenantIdInvalid, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.TenantIdInvalid, ErrorKind.InvalidArgument,
                 $"'{value}' is not a tenant: an app-only token is issued for one customer tenant.", value,
                 "Give the customer's tenant id (a GUID) or one of its verified domains, such as contoso.onmicrosoft.com.", scope: ErrorScope.Item);
         }
@@ -89,7 +89,7 @@ public static class PartnerClouds
             return value.ToLowerInvariant();
         }
 
-        throw new MdApiTokensException(PartnerAccessErrorIds.TenantIdInvalid, ErrorKind.InvalidArgument,
+        throw new MdApiTokensException(PartnerAccessErrors.TenantIdInvalid, ErrorKind.InvalidArgument,
             value.Length == 0 ? "The tenant id is empty." : $"'{Shorten(value)}' is neither a tenant id (GUID) nor a domain name.", Shorten(value),
             "Give the customer's tenant id (a GUID, as the customer's Entra admin center shows it) or one of its verified domains.", scope: ErrorScope.Item);
     }
@@ -104,7 +104,7 @@ public static class PartnerClouds
         }
 
         // The value is not echoed: a secret pasted into the wrong parameter must not end up in an error.
-        throw new MdApiTokensException(PartnerAccessErrorIds.ClientIdInvalid, ErrorKind.InvalidArgument,
+        throw new MdApiTokensException(PartnerAccessErrors.ClientIdInvalid, ErrorKind.InvalidArgument,
             value.Length == 0 ? "The application (client) id is empty." : $"The application (client) id given ({value.Length} characters) is not a GUID.", null,
             "Copy the Application (client) ID from the app registration's Overview page.", scope: ErrorScope.Item);
     }

@@ -46,7 +46,7 @@ public abstract class PartnerCredential : IDisposable
     {
         if (string.IsNullOrEmpty(secret))
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.SecretEmpty, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.SecretEmpty, ErrorKind.InvalidArgument,
                 "The client secret is empty.", null,
                 "Give the secret's Value (not its Secret ID) from the app registration's Certificates & secrets page.");
         }
@@ -106,7 +106,7 @@ public abstract class PartnerCredential : IDisposable
             }
         }
 
-        throw new MdApiTokensException(PartnerAccessErrorIds.CertificateNotFound, ErrorKind.ObjectNotFound,
+        throw new MdApiTokensException(PartnerAccessErrors.CertificateNotFound, ErrorKind.ObjectNotFound,
             $"No certificate with thumbprint {wanted} in {(searched.Count == 0 ? "any certificate store" : string.Join(" or ", searched))}.", wanted,
             "Import the certificate with its private key into Cert:\\CurrentUser\\My, or use -CertificatePath with its PFX file.");
     }
@@ -116,7 +116,7 @@ public abstract class PartnerCredential : IDisposable
     {
         if (!File.Exists(path))
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CertificateNotFound, ErrorKind.ObjectNotFound,
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateNotFound, ErrorKind.ObjectNotFound,
                 $"The certificate file '{path}' does not exist.", path, "Give the path of the PFX file that holds the certificate and its private key.");
         }
 
@@ -127,13 +127,13 @@ public abstract class PartnerCredential : IDisposable
         }
         catch (CryptographicException e)
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CertificateInvalid, ErrorKind.InvalidData,
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateInvalid, ErrorKind.InvalidData,
                 $"The certificate file '{path}' could not be opened: {e.Message.TrimEnd('.')}. The password may be wrong, or the file is not a PFX (PKCS#12).", path,
                 "Check -CertificatePassword, or export the certificate again as a PFX with its private key.");
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CertificateInvalid, ErrorKind.PermissionDenied,
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateInvalid, ErrorKind.PermissionDenied,
                 $"The certificate file '{path}' could not be read: {e.Message}", path, "Check that your account can read the file.");
         }
 
@@ -166,7 +166,7 @@ public abstract class PartnerCredential : IDisposable
         var hex = new string((thumbprint ?? "").Where(Uri.IsHexDigit).ToArray()).ToUpperInvariant();
         if (hex.Length != 40 || (thumbprint ?? "").Any(c => !Uri.IsHexDigit(c) && !char.IsWhiteSpace(c) && c is not ':' and not '-' and not '\u200E' and not '\u200F'))
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CertificateNotFound, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateNotFound, ErrorKind.InvalidArgument,
                 "The certificate thumbprint must be 40 hexadecimal characters (a SHA-1 thumbprint).", thumbprint,
                 "Copy the thumbprint from the app registration's Certificates & secrets page or from Get-ChildItem Cert:\\CurrentUser\\My.");
         }
@@ -320,7 +320,7 @@ public abstract class PartnerCredential : IDisposable
             {
                 var thumbprint = certificate.Thumbprint;
                 certificate.Dispose();
-                throw new MdApiTokensException(PartnerAccessErrorIds.CertificateInvalid, ErrorKind.InvalidArgument,
+                throw new MdApiTokensException(PartnerAccessErrors.CertificateInvalid, ErrorKind.InvalidArgument,
                     $"The certificate {thumbprint} from {source} cannot sign a token request: {problem}.", thumbprint,
                     "Use the certificate together with its RSA private key (a PFX, or a store certificate imported with its key).");
             }

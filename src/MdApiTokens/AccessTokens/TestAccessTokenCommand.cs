@@ -66,15 +66,9 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
 
     protected override void BeginProcessingCore()
     {
-        if (ClockSkew < TimeSpan.Zero)
-        {
-            throw new MdApiTokensException(AccessTokensErrorIds.ClockSkewInvalid, ErrorKind.InvalidArgument,
-                $"The clock skew {ClockSkew} is negative.", ClockSkew, "Give a clock skew of zero or more, such as (New-TimeSpan -Minutes 5).");
-        }
-
         if (JwksPath is not null)
         {
-            _signingKeys = AccessTokenSigningKeys.FromFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, JwksPath, AccessTokensErrorIds.JwksNotFound, "signing key file"));
+            _signingKeys = AccessTokenSigningKeys.FromFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, JwksPath, AccessTokenErrors.JwksNotFound, "signing key file"));
             WriteVerbose($"Signing keys from '{_signingKeys.Source}': {string.Join(", ", _signingKeys.KeyIds.DefaultIfEmpty("(no kid)"))}.");
         }
     }
@@ -82,7 +76,7 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
     protected override void ProcessRecordCore()
     {
         var token = ParameterSetName == PathSet
-            ? AccessTokenFile.Read(PowerShellPaths.ToFileSystemPath(SessionState.Path, Path!, AccessTokensErrorIds.TokenPathInvalid, "token file"))
+            ? AccessTokenFile.Read(PowerShellPaths.ToFileSystemPath(SessionState.Path, Path!, AccessTokenErrors.TokenPathInvalid, "token file"))
             : AccessToken;
         var options = new AccessTokenValidationOptions
         {

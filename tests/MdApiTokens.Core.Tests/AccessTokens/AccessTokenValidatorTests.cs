@@ -282,9 +282,9 @@ public sealed class AccessTokenValidatorTests : IDisposable
     [Fact]
     public void Key_sets_that_are_not_JWKS_are_refused_with_an_error_id()
     {
-        Assert.Equal(AccessTokensErrorIds.JwksInvalid, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromJson("not json")).ErrorId);
-        Assert.Equal(AccessTokensErrorIds.JwksInvalid, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromJson("{\"keys\":[]}")).ErrorId);
-        Assert.Equal(AccessTokensErrorIds.JwksNotFound, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromFile("/nonexistent/keys.json")).ErrorId);
+        Assert.Equal(AccessTokenErrors.JwksInvalid, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromJson("not json")).ErrorId);
+        Assert.Equal(AccessTokenErrors.JwksInvalid, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromJson("{\"keys\":[]}")).ErrorId);
+        Assert.Equal(AccessTokenErrors.JwksNotFound, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromFile("/nonexistent/keys.json")).ErrorId);
         var single = TestJwt.Jwks((_key, "key-1"));
         var jwk = single.Substring(single.IndexOf('[') + 1, single.LastIndexOf(']') - single.IndexOf('[') - 1);
         Assert.True(Validator.Validate(Token(), Options(keys: AccessTokenSigningKeys.FromJson(jwk))).SignatureVerified);
@@ -300,7 +300,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
 
         Assert.Equal(token, AccessTokenFile.Read(folder.Combine("utf16.txt")));
         Assert.Equal(token, AccessTokenFile.Read(folder.Combine("utf8.txt")));
-        Assert.Equal(AccessTokensErrorIds.TokenFileNotFound, Assert.Throws<MdApiTokensException>(() => AccessTokenFile.Read(folder.Combine("none.txt"))).ErrorId);
+        Assert.Equal(AccessTokenErrors.TokenFileNotFound, Assert.Throws<MdApiTokensException>(() => AccessTokenFile.Read(folder.Combine("none.txt"))).ErrorId);
     }
 
     [Fact]
