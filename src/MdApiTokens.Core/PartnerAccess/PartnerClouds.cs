@@ -32,20 +32,7 @@ public static class PartnerClouds
             throw new ArgumentNullException(nameof(host));
         }
 
-        string? problem = null;
-        if (!host.IsAbsoluteUri)
-        {
-            problem = "it is not an absolute URI";
-        }
-        else if (!string.Equals(host.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
-        {
-            problem = $"its scheme is {host.Scheme}; tokens are only requested over https";
-        }
-        else if (host.UserInfo.Length > 0 || host.Query.Length > 0 || host.Fragment.Length > 0)
-        {
-            problem = "it has user information, a query or a fragment";
-        }
-
+        var problem = BaseAddress.HttpsProblem(host);
         if (problem is not null)
         {
             throw new MdApiTokensException(PartnerAccessErrors.AuthorityHostInvalid, ErrorKind.InvalidArgument,

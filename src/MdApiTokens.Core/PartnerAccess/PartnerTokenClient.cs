@@ -86,6 +86,7 @@ public sealed class PartnerTokenClient
         var token = new PartnerAccessToken(result.AccessToken, result.TokenType ?? "Bearer", result.ExpiresOn, tenant, application.ClientId, result.Scopes ?? application.Scopes, application.Cloud)
         {
             Authority = PartnerClouds.Authority(application.AuthorityHost, tenant),
+            AuthorityHost = application.CustomAuthorityHost,
         };
         return new PartnerTokenResult(token, result.AuthenticationResultMetadata?.TokenSource == TokenSource.Cache);
     }
