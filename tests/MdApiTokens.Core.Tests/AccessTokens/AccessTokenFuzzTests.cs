@@ -44,7 +44,7 @@ public sealed class AccessTokenFuzzTests : IDisposable
             {
                 accepted++;
                 // Only an encoding of exactly the signed bytes may pass (a different last base64url character can carry the same bits).
-                if (!Segments(mutated).SequenceEqual(original, StructuralEqualityComparer))
+                if (!Segments(mutated).SequenceEqual(original, s_bytesComparer))
                 {
                     forged++;
                 }
@@ -170,7 +170,7 @@ public sealed class AccessTokenFuzzTests : IDisposable
         }
     }
 
-    private static readonly IEqualityComparer<byte[]> StructuralEqualityComparer = EqualityComparer<byte[]>.Create((a, b) => a!.AsSpan().SequenceEqual(b), b => b.Length);
+    private static readonly IEqualityComparer<byte[]> s_bytesComparer = EqualityComparer<byte[]>.Create((a, b) => a!.AsSpan().SequenceEqual(b), b => b.Length);
 
     public void Dispose() => _key.Dispose();
 }
