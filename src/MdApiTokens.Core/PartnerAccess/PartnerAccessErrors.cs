@@ -20,6 +20,7 @@ public static class PartnerAccessErrors
 {
     // What the identity platform refused, by AADSTS code.
     public const string ConsentMissing = "PartnerConsentMissing";
+    public const string ConditionalAccessBlocked = "PartnerConditionalAccessBlocked";
     public const string SecretInvalid = "PartnerSecretInvalid";
     public const string SecretExpired = "PartnerSecretExpired";
     public const string TenantNotFound = "PartnerTenantNotFound";
@@ -47,10 +48,14 @@ public static class PartnerAccessErrors
     private static readonly Regex s_aadsts = new(@"AADSTS(\d{4,9})", RegexOptions.CultureInvariant);
     private static readonly Regex s_leadingCode = new(@"^AADSTS\d{4,9}:\s*", RegexOptions.CultureInvariant);
 
+    // The platform ends descriptions with these; the message gives the correlation id once, from its own field.
+    private static readonly Regex s_references = new(@"\s*(Trace ID|Correlation ID|Timestamp):.*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
     /// <summary>Codes from Microsoft's AADSTS reference (and, for 900023, what Entra answers for a malformed tenant).</summary>
     private static (string ErrorId, ErrorKind Kind)? ByCode(int code) => code switch
     {
-        700016 or 65001 => (ConsentMissing, ErrorKind.PermissionDenied), // app not in tenant / not consented
+        700016 or 65001 or 7000229 => (ConsentMissing, ErrorKind.PermissionDenied), // app not in tenant / not consented / no service principal
+        53003 => (ConditionalAccessBlocked, ErrorKind.PermissionDenied),
         7000215 => (SecretInvalid, ErrorKind.AuthenticationError),
         7000222 => (SecretExpired, ErrorKind.AuthenticationError),
         90002 => (TenantNotFound, ErrorKind.ObjectNotFound),
@@ -95,7 +100,7 @@ public static class PartnerAccessErrors
 
     internal static PartnerAccessException ResponseInvalid(Context context, string? detail) =>
         new(TokenResponseInvalid, ErrorKind.ProtocolError,
-            $"The identity platform at {context.AuthorityHost.Host} sent a token response for tenant {context.TenantId} that is not a valid OAuth 2.0 response{(string.IsNullOrEmpty(detail) ? "" : " (" + detail + ")")}.",
+            $"The sign-in host {context.AuthorityHost.GetLeftPart(UriPartial.Authority)} ({(context.CustomAuthorityHost is null ? "of -Cloud " + context.Cloud : "-AuthorityHost")}) answered the token request for tenant {context.TenantId} with something that is not the identity platform's OAuth 2.0 response{(string.IsNullOrEmpty(detail) ? "" : " (" + detail + ")")}.",
             context.TenantId, "Check -AuthorityHost and any proxy or TLS-inspecting device between this machine and the identity platform; run the command again.")
         { OAuthError = detail };
 
@@ -107,7 +112,7 @@ public static class PartnerAccessErrors
         var oauthError = body.Error ?? e.ErrorCode;
         var status = e.StatusCode > 0 ? e.StatusCode : (int?)null;
         // "AADSTS700027: Client assertion ..." without the code, which the message gives once.
-        var description = s_leadingCode.Replace(FirstLine(context.Credential.Scrub(body.Description ?? e.Message ?? "")), "");
+        var description = s_references.Replace(s_leadingCode.Replace(FirstLine(context.Credential.Scrub(body.Description ?? e.Message ?? "")), ""), "");
         var correlation = e.CorrelationId ?? body.CorrelationId;
         var reference = correlation is null ? "" : $" Correlation ID: {correlation}.";
 
@@ -130,6 +135,10 @@ public static class PartnerAccessErrors
                 consentLink = PartnerConsentLink.Create(context.ClientId, context.TenantId, context.Cloud, context.CustomAuthorityHost).Uri;
                 message = $"The application {context.ClientId} is not consented in tenant {context.TenantId} ({code}): a Global Administrator of that tenant must approve it before it can get tokens there (or the application id is wrong). Consent link: {consentLink.AbsoluteUri}";
                 action = $"Send the consent link to a Global Administrator of tenant {context.TenantId} and run the command again once they have approved the application: {consentLink.AbsoluteUri}";
+                break;
+            case ConditionalAccessBlocked:
+                message = $"Tenant {context.TenantId}'s Conditional Access for workload identities blocks application {context.ClientId} ({code}): the customer's policy refused to issue it a token (for example from this location).";
+                action = "Ask the customer's administrator to check the Conditional Access policies for workload identities (the sign-in logs of service principals show which one blocked it, with the correlation id) and to exclude or allow this application.";
                 break;
             case SecretInvalid:
                 message = $"The identity platform rejected the client secret of application {context.ClientId} ({code}: invalid client secret).";
@@ -174,6 +183,11 @@ public static class PartnerAccessErrors
                 else if (status == 200 || e.ErrorCode == MsalError.NonParsableOAuthError || e.ErrorCode == "json_parse_failed")
                 {
                     return ResponseInvalid(context, e.ErrorCode);
+                }
+                else if (code is null && body.Error is null)
+                {
+                    // No OAuth error at all (a 404, an empty or HTML page): the host is not the identity platform's token endpoint.
+                    return ResponseInvalid(context, status is null ? e.ErrorCode : "HTTP " + status);
                 }
                 else
                 {
