@@ -12,7 +12,7 @@ namespace MdApiTokens.Commands.PartnerAccess;
 
 /// <summary>Gets an app-only access token for the partner application in each customer tenant given, through MSAL.</summary>
 [Cmdlet(VerbsCommon.Get, "PartnerAccessToken", DefaultParameterSetName = SecretSet)]
-[OutputType(typeof(PartnerAccessToken))]
+[OutputType(typeof(PartnerAccessToken), typeof(SecurePartnerAccessToken))]
 public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 {
     private const string SecretSet = "ClientSecret";
@@ -87,6 +87,10 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>Return the token as a SecureString (a SecurePartnerAccessToken), taken by every cmdlet that takes a token.</summary>
+    [Parameter]
+    public SwitchParameter AsSecureString { get; set; }
+
     /// <summary>Ask the identity platform even when a cached token is still valid.</summary>
     [Parameter]
     public SwitchParameter ForceRefresh { get; set; }
@@ -142,7 +146,7 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
             WriteOutFile(token);
         }
 
-        WriteObject(token);
+        WriteObject(AsSecureString ? SecurePartnerAccessToken.From(token) : token);
     }
 
     protected override void EndProcessingCore()
