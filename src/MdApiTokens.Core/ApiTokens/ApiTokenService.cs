@@ -159,11 +159,15 @@ public sealed class ApiTokenService
         var role = RequireRole(document);
         var now = _clock.UtcNow;
         var ids = query?.Ids is { } given ? new HashSet<string>(given, StringComparer.OrdinalIgnoreCase) : null;
-        return document.Tokens
-            .Where(t => CanSee(role, t))
-            .Where(t => ids is null || ids.Contains(t.Id))
-            .Where(t => query?.NameFilter is null || query.NameFilter(t.Name))
-            .Select(t => new ApiTokenInfo(t, now, Store.DirectoryPath))
+        var live = document.Tokens.Select(t => (Record: t, Info: (Func<ApiTokenInfo>)(() => new ApiTokenInfo(t, now, Store.DirectoryPath))));
+        var revoked = query?.IncludeRevoked == true && document.Revoked is { } gone
+            ? gone.Select(r => (Record: r.Token, Info: (Func<ApiTokenInfo>)(() => new ApiTokenInfo(r, now, Store.DirectoryPath))))
+            : Enumerable.Empty<(ApiTokenRecord Record, Func<ApiTokenInfo> Info)>();
+        return live.Concat(revoked)
+            .Where(t => CanSee(role, t.Record))
+            .Where(t => ids is null || ids.Contains(t.Record.Id))
+            .Where(t => query?.NameFilter is null || query.NameFilter(t.Record.Name))
+            .Select(t => t.Info())
             .Where(t => query?.Status is null || t.Status == query.Status)
             .OrderBy(t => t.CreatedOn) // stable: tokens issued in the same instant keep their issue order
             .ToList();
@@ -184,6 +188,7 @@ public sealed class ApiTokenService
             }
 
             tx.Document.Tokens.Remove(record);
+            (tx.Document.Revoked ??= new()).Add(new RevokedTokenRecord { Token = record, RevokedBy = Caller, RevokedOn = _clock.UtcNow });
             tx.Audit(new AuditEntry
             {
                 Time = _clock.UtcNow,
@@ -294,9 +299,9 @@ public sealed class ApiTokenService
     /// pattern into a matcher; the module passes PowerShell wildcards). An id, or a name without wildcards, that
     /// matches nothing gets a not-found error, unless <paramref name="status"/> narrows the listing.
     /// </summary>
-    public ApiTokenSelection Select(ApiTokenKey by, IEnumerable<string> keys, Func<string, Func<string, bool>> compilePattern, ApiTokenStatus? status = null) =>
+    public ApiTokenSelection Select(ApiTokenKey by, IEnumerable<string> keys, Func<string, Func<string, bool>> compilePattern, ApiTokenStatus? status = null, bool includeRevoked = false) =>
         ApiTokenSelection.Choose(
-            List(new ApiTokenQuery { Status = status }),
+            List(new ApiTokenQuery { Status = status, IncludeRevoked = includeRevoked }),
             by,
             keys ?? throw new ArgumentNullException(nameof(keys)),
             compilePattern ?? throw new ArgumentNullException(nameof(compilePattern)),
@@ -365,7 +370,8 @@ public sealed class ApiTokenService
         {
             _random.GetBytes(bytes);
             var id = string.Concat(bytes.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
-            if (!document.Tokens.Any(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase)))
+            if (!document.Tokens.Any(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase))
+                && document.Revoked?.Any(r => string.Equals(r.Token.Id, id, StringComparison.OrdinalIgnoreCase)) != true)
             {
                 return id;
             }
