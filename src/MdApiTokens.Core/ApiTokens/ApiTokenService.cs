@@ -25,9 +25,16 @@ public sealed class ApiTokenService
 
     private readonly IClock _clock;
     private readonly RandomNumberGenerator _random;
+    private readonly Func<string, string?> _normalizeAccount;
 
-    public ApiTokenService(ApiTokenStore store, IClock clock, string caller, RandomNumberGenerator? random = null)
+    /// <param name="store">The store.</param>
+    /// <param name="clock">The time source.</param>
+    /// <param name="caller">The account the operations are performed as.</param>
+    /// <param name="random">The source of token values and ids; the OS CSPRNG by default.</param>
+    /// <param name="normalizeAccount">Turns an account name as typed into the caller's form, or null when it cannot be resolved; <see cref="CallerIdentity.Normalize"/> by default.</param>
+    public ApiTokenService(ApiTokenStore store, IClock clock, string caller, RandomNumberGenerator? random = null, Func<string, string?>? normalizeAccount = null)
     {
+        _normalizeAccount = normalizeAccount ?? CallerIdentity.Normalize;
         Store = store ?? throw new ArgumentNullException(nameof(store));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         Caller = string.IsNullOrEmpty(caller) ? throw new ArgumentException("The caller is required.", nameof(caller)) : caller;
@@ -206,6 +213,7 @@ public sealed class ApiTokenService
     public RoleAssignment GrantRole(string user, ApiTokenRole role)
     {
         ApiTokenInputs.CheckUser(user);
+        user = _normalizeAccount(user) ?? throw ApiTokenErrors.BadUser(user, $"'{user}' is not an account this machine can resolve, so it could never match a caller.");
         return Store.Update(tx =>
         {
             RequireAdmin(tx.Document, "assign roles");
@@ -234,6 +242,7 @@ public sealed class ApiTokenService
     public RoleAssignment RevokeRole(string user)
     {
         ApiTokenInputs.CheckUser(user);
+        user = _normalizeAccount(user) ?? user; // an account deleted since may still be removed by the name it was granted
         return Store.Update(tx =>
         {
             RequireAdmin(tx.Document, "remove roles");
