@@ -94,6 +94,21 @@ Describe 'API token lifecycle' {
         Get-ApiToken -StorePath $store | Should -BeNullOrEmpty
     }
 
+    It 'is reported as Revoked when presented again, listed with -IncludeRevoked and audited' {
+        Revoke-ApiToken -Id $issued.Id -StorePath $store -Confirm:$false
+        (Test-ApiToken -Token $issued.Token -StorePath $store -Detailed).Reason | Should -Be 'Revoked'
+        (Get-ApiToken -IncludeRevoked -StorePath $store).Status | Should -Be 'Revoked'
+        Get-ApiTokenAuditLog -Action RevokedTokenPresented -StorePath $store | Should -HaveCount 1
+    }
+
+    It 'numbers audit entries so an export resumes after the last one it read' {
+        $last = (Get-ApiTokenAuditLog -StorePath $store)[-1].Sequence
+        Revoke-ApiToken -Id $issued.Id -StorePath $store -Confirm:$false
+        $next = Get-ApiTokenAuditLog -AfterSequence $last -StorePath $store
+        $next.Sequence | Should -Be ($last + 1)
+        $next.Action | Should -Be 'TokenRevoked'
+    }
+
     It 'never writes the value to any file of the store' {
         Test-ApiToken -Token $issued.Token -StorePath $store | Should -BeTrue
         foreach ($file in Get-ChildItem -LiteralPath $store -File) {

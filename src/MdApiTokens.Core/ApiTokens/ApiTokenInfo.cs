@@ -20,6 +20,14 @@ public sealed class ApiTokenInfo
         StorePath = storePath;
     }
 
+    public ApiTokenInfo(RevokedTokenRecord revoked, DateTimeOffset now, string storePath)
+        : this(revoked.Token, now, storePath)
+    {
+        Status = ApiTokenStatus.Revoked;
+        RevokedBy = revoked.RevokedBy;
+        RevokedOn = revoked.RevokedOn;
+    }
+
     public string Id { get; }
 
     public string Name { get; }
@@ -38,6 +46,12 @@ public sealed class ApiTokenInfo
     public string Hint { get; }
 
     public ApiTokenStatus Status { get; }
+
+    /// <summary>Who revoked the token, when it is revoked.</summary>
+    public string? RevokedBy { get; }
+
+    /// <summary>When the token was revoked, when it is.</summary>
+    public DateTimeOffset? RevokedOn { get; }
 
     /// <summary>The store folder the token lives in, so piping it to another cmdlet reaches the same store.</summary>
     public string StorePath { get; }
@@ -96,6 +110,9 @@ public enum ApiTokenValidationReason
     Unknown,
     Expired,
     MissingPermission,
+
+    /// <summary>The value is that of a revoked token.</summary>
+    Revoked,
 }
 
 /// <summary>The outcome of checking a presented token.</summary>

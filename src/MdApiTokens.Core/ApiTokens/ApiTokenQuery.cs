@@ -15,6 +15,9 @@ public sealed class ApiTokenQuery
 
     /// <summary>Keeps tokens whose status, computed now, is this.</summary>
     public ApiTokenStatus? Status { get; set; }
+
+    /// <summary>Lists revoked tokens too (status <see cref="ApiTokenStatus.Revoked"/>).</summary>
+    public bool IncludeRevoked { get; set; }
 }
 
 /// <summary>Which audit entries a reading returns; every criterion given must hold.</summary>

@@ -25,9 +25,16 @@ public sealed class ApiTokenService
 
     private readonly IClock _clock;
     private readonly RandomNumberGenerator _random;
+    private readonly Func<string, string?> _normalizeAccount;
 
-    public ApiTokenService(ApiTokenStore store, IClock clock, string caller, RandomNumberGenerator? random = null)
+    /// <param name="store">The store.</param>
+    /// <param name="clock">The time source.</param>
+    /// <param name="caller">The account the operations are performed as.</param>
+    /// <param name="random">The source of token values and ids; the OS CSPRNG by default.</param>
+    /// <param name="normalizeAccount">Turns an account name as typed into the caller's form, or null when it cannot be resolved; <see cref="CallerIdentity.Normalize"/> by default.</param>
+    public ApiTokenService(ApiTokenStore store, IClock clock, string caller, RandomNumberGenerator? random = null, Func<string, string?>? normalizeAccount = null)
     {
+        _normalizeAccount = normalizeAccount ?? CallerIdentity.Normalize;
         Store = store ?? throw new ArgumentNullException(nameof(store));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         Caller = string.IsNullOrEmpty(caller) ? throw new ArgumentException("The caller is required.", nameof(caller)) : caller;
@@ -159,11 +166,15 @@ public sealed class ApiTokenService
         var role = RequireRole(document);
         var now = _clock.UtcNow;
         var ids = query?.Ids is { } given ? new HashSet<string>(given, StringComparer.OrdinalIgnoreCase) : null;
-        return document.Tokens
-            .Where(t => CanSee(role, t))
-            .Where(t => ids is null || ids.Contains(t.Id))
-            .Where(t => query?.NameFilter is null || query.NameFilter(t.Name))
-            .Select(t => new ApiTokenInfo(t, now, Store.DirectoryPath))
+        var live = document.Tokens.Select(t => (Record: t, Info: (Func<ApiTokenInfo>)(() => new ApiTokenInfo(t, now, Store.DirectoryPath))));
+        var revoked = query?.IncludeRevoked == true && document.Revoked is { } gone
+            ? gone.Select(r => (Record: r.Token, Info: (Func<ApiTokenInfo>)(() => new ApiTokenInfo(r, now, Store.DirectoryPath))))
+            : Enumerable.Empty<(ApiTokenRecord Record, Func<ApiTokenInfo> Info)>();
+        return live.Concat(revoked)
+            .Where(t => CanSee(role, t.Record))
+            .Where(t => ids is null || ids.Contains(t.Record.Id))
+            .Where(t => query?.NameFilter is null || query.NameFilter(t.Record.Name))
+            .Select(t => t.Info())
             .Where(t => query?.Status is null || t.Status == query.Status)
             .OrderBy(t => t.CreatedOn) // stable: tokens issued in the same instant keep their issue order
             .ToList();
@@ -184,6 +195,7 @@ public sealed class ApiTokenService
             }
 
             tx.Document.Tokens.Remove(record);
+            (tx.Document.Revoked ??= new()).Add(new RevokedTokenRecord { Token = record, RevokedBy = Caller, RevokedOn = _clock.UtcNow });
             tx.Audit(new AuditEntry
             {
                 Time = _clock.UtcNow,
@@ -201,6 +213,7 @@ public sealed class ApiTokenService
     public RoleAssignment GrantRole(string user, ApiTokenRole role)
     {
         ApiTokenInputs.CheckUser(user);
+        user = _normalizeAccount(user) ?? throw ApiTokenErrors.BadUser(user, $"'{user}' is not an account this machine can resolve, so it could never match a caller.");
         return Store.Update(tx =>
         {
             RequireAdmin(tx.Document, "assign roles");
@@ -229,6 +242,7 @@ public sealed class ApiTokenService
     public RoleAssignment RevokeRole(string user)
     {
         ApiTokenInputs.CheckUser(user);
+        user = _normalizeAccount(user) ?? user; // an account deleted since may still be removed by the name it was granted
         return Store.Update(tx =>
         {
             RequireAdmin(tx.Document, "remove roles");
@@ -294,9 +308,9 @@ public sealed class ApiTokenService
     /// pattern into a matcher; the module passes PowerShell wildcards). An id, or a name without wildcards, that
     /// matches nothing gets a not-found error, unless <paramref name="status"/> narrows the listing.
     /// </summary>
-    public ApiTokenSelection Select(ApiTokenKey by, IEnumerable<string> keys, Func<string, Func<string, bool>> compilePattern, ApiTokenStatus? status = null) =>
+    public ApiTokenSelection Select(ApiTokenKey by, IEnumerable<string> keys, Func<string, Func<string, bool>> compilePattern, ApiTokenStatus? status = null, bool includeRevoked = false) =>
         ApiTokenSelection.Choose(
-            List(new ApiTokenQuery { Status = status }),
+            List(new ApiTokenQuery { Status = status, IncludeRevoked = includeRevoked }),
             by,
             keys ?? throw new ArgumentNullException(nameof(keys)),
             compilePattern ?? throw new ArgumentNullException(nameof(compilePattern)),
@@ -365,7 +379,8 @@ public sealed class ApiTokenService
         {
             _random.GetBytes(bytes);
             var id = string.Concat(bytes.Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
-            if (!document.Tokens.Any(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase)))
+            if (!document.Tokens.Any(t => string.Equals(t.Id, id, StringComparison.OrdinalIgnoreCase))
+                && document.Revoked?.Any(r => string.Equals(r.Token.Id, id, StringComparison.OrdinalIgnoreCase)) != true)
             {
                 return id;
             }

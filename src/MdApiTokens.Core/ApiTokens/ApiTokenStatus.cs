@@ -16,6 +16,9 @@ public enum ApiTokenStatus
 
     /// <summary>Its expiry has passed; it no longer validates.</summary>
     Expired,
+
+    /// <summary>Revoked; it no longer validates. Listed only when asked for (Get-ApiToken -IncludeRevoked).</summary>
+    Revoked,
 }
 
 /// <summary>The status rules of the API token table.</summary>

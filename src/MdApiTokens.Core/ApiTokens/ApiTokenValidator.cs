@@ -23,13 +23,16 @@ public sealed class ApiTokenValidator
     private readonly ApiTokenStore _store;
     private readonly IClock _clock;
     private readonly TimeSpan _useRecordingLockWait;
+    private readonly string? _actor;
     private volatile StoreSnapshot? _snapshot;
 
     /// <param name="store">The store to check against.</param>
     /// <param name="clock">The time source.</param>
     /// <param name="useRecordingLockWait">How long a check may wait for the store lock to record a use before skipping it; <see cref="UseRecordingLockWait"/> by default.</param>
-    public ApiTokenValidator(ApiTokenStore store, IClock clock, TimeSpan? useRecordingLockWait = null)
+    /// <param name="actor">The account named in the audit entry for a revoked token presented again; the account running this process by default.</param>
+    public ApiTokenValidator(ApiTokenStore store, IClock clock, TimeSpan? useRecordingLockWait = null, string? actor = null)
     {
+        _actor = actor;
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _useRecordingLockWait = useRecordingLockWait ?? UseRecordingLockWait;
@@ -51,13 +54,15 @@ public sealed class ApiTokenValidator
         var snapshot = _store.ReadSnapshot(_snapshot);
         _snapshot = snapshot;
         var document = snapshot.Document;
-        var record = FindByHash(document, hash);
+        var record = FindByHash(document.Tokens, hash, t => t);
+        var now = _clock.UtcNow;
         if (record is null)
         {
-            return new ApiTokenValidationResult(ApiTokenValidationReason.Unknown, null, requiredPermission);
+            return FindByHash(document.Revoked ?? Enumerable.Empty<RevokedTokenRecord>(), hash, r => r.Token) is { } revoked
+                ? RevokedPresented(revoked, now, requiredPermission)
+                : new ApiTokenValidationResult(ApiTokenValidationReason.Unknown, null, requiredPermission);
         }
 
-        var now = _clock.UtcNow;
         if (record.ExpiresOn is { } expiry && now >= expiry)
         {
             return Result(ApiTokenValidationReason.Expired, record, now, requiredPermission);
@@ -106,13 +111,50 @@ public sealed class ApiTokenValidator
     private static bool NeedsUseRecorded(ApiTokenRecord record, DateTimeOffset now) =>
         record.LastUsedOn is not { } last || now - last >= UseRecordingInterval;
 
-    // Compares against every hash so the time taken does not depend on which record matches.
-    private static ApiTokenRecord? FindByHash(StoreDocument document, string hash)
+    // The leaked token being tried is what an admin most wants to know: audited at most once an hour per token, and
+    // best effort like use recording, so the answer never waits on a writer.
+    private ApiTokenValidationResult RevokedPresented(RevokedTokenRecord revoked, DateTimeOffset now, ApiTokenPermission? required)
     {
-        ApiTokenRecord? match = null;
-        foreach (var record in document.Tokens)
+        if (NeedsPresentationAudited(revoked, now))
         {
-            if (ApiTokenValue.HashesEqual(record.Hash, hash))
+            _store.TryUpdate(
+                tx =>
+                {
+                    var current = tx.Document.Revoked?.FirstOrDefault(r => r.Token.Id == revoked.Token.Id);
+                    if (current is not null && NeedsPresentationAudited(current, now))
+                    {
+                        current.LastPresentedOn = now;
+                        tx.Audit(new AuditEntry
+                        {
+                            Time = now,
+                            Actor = _actor ?? CallerIdentity.Current(),
+                            Action = AuditAction.RevokedTokenPresented,
+                            TokenId = current.Token.Id,
+                            TokenName = current.Token.Name,
+                            Details = "issuer=" + current.Token.Issuer + "; revokedOn=" + current.RevokedOn.ToString("o"),
+                        });
+                    }
+
+                    return current;
+                },
+                _useRecordingLockWait,
+                out _);
+        }
+
+        return new ApiTokenValidationResult(ApiTokenValidationReason.Revoked, new ApiTokenInfo(revoked, now, _store.DirectoryPath), required);
+    }
+
+    private static bool NeedsPresentationAudited(RevokedTokenRecord revoked, DateTimeOffset now) =>
+        revoked.LastPresentedOn is not { } last || now - last >= UseRecordingInterval;
+
+    // Compares against every hash so the time taken does not depend on which record matches.
+    private static T? FindByHash<T>(System.Collections.Generic.IEnumerable<T> records, string hash, Func<T, ApiTokenRecord> token)
+        where T : class
+    {
+        T? match = null;
+        foreach (var record in records)
+        {
+            if (ApiTokenValue.HashesEqual(token(record).Hash, hash))
             {
                 match = record;
             }

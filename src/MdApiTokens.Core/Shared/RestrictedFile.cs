@@ -24,6 +24,12 @@ public static class RestrictedFile
     private static readonly bool s_isWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
     /// <summary>
+    /// Test seam: replaces the replace step (Win32 ReplaceFile on Windows, rename elsewhere) for the current async flow,
+    /// so the failures ReplaceFile has (errors 1176/1177) can be injected where they cannot happen for real.
+    /// </summary>
+    internal static readonly System.Threading.AsyncLocal<Action<string, string>?> ReplaceOverride = new();
+
+    /// <summary>
     /// Creates <paramref name="path"/> (it must not exist) for writing, owner-only before any byte is written.
     /// On Unix, <paramref name="unixMode"/> (owner and group bits only) may carry over the mode of the file this one
     /// replaces, so a store an administrator shared with a group stays shared.
@@ -99,7 +105,7 @@ public static class RestrictedFile
                 stream.Flush(flushToDisk: true);
             }
 
-            Swap(temp, full);
+            Swap(temp, full, ownerOnly: true);
         }
         catch
         {
@@ -112,20 +118,44 @@ public static class RestrictedFile
     public static string TempPathFor(string path) =>
         path + "." + Guid.NewGuid().ToString("N").Substring(0, 12) + ".tmp";
 
-    /// <summary>Atomically puts <paramref name="source"/> in place of <paramref name="destination"/> (rename on Unix, ReplaceFile on Windows, which keeps the destination's ACL).</summary>
-    public static void Swap(string source, string destination)
+    /// <summary>
+    /// Atomically puts <paramref name="source"/> in place of <paramref name="destination"/> (rename on Unix, ReplaceFile on
+    /// Windows, which keeps the destination's ACL, so a store shared with a group stays shared). With
+    /// <paramref name="ownerOnly"/>, the result is owner-only on Windows whatever ACL the replaced file had (a Unix file
+    /// already has the source's mode).
+    /// </summary>
+    public static void Swap(string source, string destination, bool ownerOnly = false)
     {
         if (!File.Exists(destination))
         {
             File.Move(source, destination);
-            return;
+        }
+        else
+        {
+            Replace(source, destination);
         }
 
+        if (ownerOnly && s_isWindows)
+        {
+            new FileInfo(destination).SetAccessControl(OwnerOnlyFileSecurity());
+        }
+    }
+
+    private static void Replace(string source, string destination)
+    {
+        var replace = ReplaceOverride.Value ?? ((s, d) => File.Replace(s, d, destinationBackupFileName: null, ignoreMetadataErrors: true));
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                File.Replace(source, destination, destinationBackupFileName: null, ignoreMetadataErrors: true);
+                replace(source, destination);
+                return;
+            }
+            catch (IOException) when (File.Exists(source) && !File.Exists(destination))
+            {
+                // ReplaceFile errors 1176/1177 can leave the destination gone or renamed while the replacement still
+                // exists: it is now the only copy, so move it into place rather than let the caller delete it.
+                File.Move(source, destination);
                 return;
             }
             catch (IOException) when (s_isWindows && attempt < 10)

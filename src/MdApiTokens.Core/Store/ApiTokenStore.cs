@@ -309,8 +309,9 @@ public sealed class ApiTokenStore
 
             RestrictedFile.Swap(temp, FilePath);
         }
-        catch
+        catch when (File.Exists(FilePath))
         {
+            // Never the only copy: a swap that lost the store file keeps its replacement.
             RestrictedFile.TryDelete(temp);
             throw;
         }

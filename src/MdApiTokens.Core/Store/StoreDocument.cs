@@ -27,6 +27,11 @@ public sealed class StoreDocument
     [JsonPropertyName("tokens")]
     public List<ApiTokenRecord> Tokens { get; set; } = new();
 
+    /// <summary>Revoked tokens, kept so a revoked token presented again is recognised (and audited) rather than unknown.</summary>
+    [JsonPropertyName("revoked")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<RevokedTokenRecord>? Revoked { get; set; }
+
     /// <summary>Where the audit log stood when this document was written; entries numbered past it belong to a change that never committed.</summary>
     [JsonPropertyName("audit")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -95,6 +100,24 @@ public sealed class ApiTokenRecord
     public string Hash { get; set; } = "";
 }
 
+/// <summary>A revoked token: its record as it was, who revoked it and when, and when it was last presented since.</summary>
+public sealed class RevokedTokenRecord
+{
+    [JsonPropertyName("token")]
+    public ApiTokenRecord Token { get; set; } = new();
+
+    [JsonPropertyName("revokedBy")]
+    public string RevokedBy { get; set; } = "";
+
+    [JsonPropertyName("revokedOn")]
+    public DateTimeOffset RevokedOn { get; set; }
+
+    /// <summary>When it was last presented to a check and audited (at most once an hour).</summary>
+    [JsonPropertyName("lastPresentedOn")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? LastPresentedOn { get; set; }
+}
+
 /// <summary>One line of the audit log: who did what, when. Never a token value.</summary>
 public sealed class AuditEntry
 {
@@ -143,6 +166,9 @@ public enum AuditAction
     TokenRevoked,
     RoleGranted,
     RoleRevoked,
+
+    /// <summary>A revoked token was presented to a check (recorded at most once an hour per token).</summary>
+    RevokedTokenPresented,
 }
 
 [JsonSourceGenerationOptions(

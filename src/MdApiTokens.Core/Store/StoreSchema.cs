@@ -84,17 +84,15 @@ internal static class StoreSchema
             throw ApiTokenErrors.Corrupt(path, "the roles or tokens list is missing");
         }
 
+        if (document.Revoked is { } revoked && revoked.Any(r => r is null || !IsComplete(r.Token)))
+        {
+            throw ApiTokenErrors.Corrupt(path, "a revoked token record is incomplete");
+        }
+
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var token in document.Tokens)
         {
-            if (token is null
-                || string.IsNullOrEmpty(token.Id)
-                || string.IsNullOrEmpty(token.Name)
-                || string.IsNullOrEmpty(token.Issuer)
-                || token.Permissions is null
-                || token.Hash is null
-                || token.Hash.Length != 64
-                || !token.Hash.All(Uri.IsHexDigit))
+            if (!IsComplete(token))
             {
                 throw ApiTokenErrors.Corrupt(path, "a token record is incomplete");
             }
@@ -110,4 +108,14 @@ internal static class StoreSchema
             throw ApiTokenErrors.Corrupt(path, "a role assignment is incomplete");
         }
     }
+
+    private static bool IsComplete(ApiTokenRecord? token) =>
+        token is not null
+        && !string.IsNullOrEmpty(token.Id)
+        && !string.IsNullOrEmpty(token.Name)
+        && !string.IsNullOrEmpty(token.Issuer)
+        && token.Permissions is not null
+        && token.Hash is not null
+        && token.Hash.Length == 64
+        && token.Hash.All(Uri.IsHexDigit);
 }

@@ -31,19 +31,23 @@ public sealed class GetApiTokenCommand : ApiTokenStoreCmdlet
     [Parameter]
     public ApiTokenStatus Status { get; set; }
 
+    /// <summary>List revoked tokens too, with status Revoked and who revoked them when.</summary>
+    [Parameter]
+    public SwitchParameter IncludeRevoked { get; set; }
+
     protected override void ProcessRecordCore()
     {
         var service = CreateService();
         var status = IsBound(nameof(Status)) ? Status : (ApiTokenStatus?)null;
         if (ParameterSetName != ByIdSet && Name is not { Length: > 0 })
         {
-            WriteObject(service.List(new ApiTokenQuery { Status = status }), enumerateCollection: true);
+            WriteObject(service.List(new ApiTokenQuery { Status = status, IncludeRevoked = IncludeRevoked }), enumerateCollection: true);
             return;
         }
 
         var selection = ParameterSetName == ByIdSet
-            ? service.Select(ApiTokenKey.Id, Id, TokenNameMatcher.Compile, status)
-            : service.Select(ApiTokenKey.Name, Name!, TokenNameMatcher.Compile, status);
+            ? service.Select(ApiTokenKey.Id, Id, TokenNameMatcher.Compile, status, IncludeRevoked)
+            : service.Select(ApiTokenKey.Name, Name!, TokenNameMatcher.Compile, status, IncludeRevoked);
         WriteObject(selection.Tokens, enumerateCollection: true);
         foreach (var notFound in selection.NotFound)
         {

@@ -142,7 +142,7 @@ public class ApiTokenServiceTests
         Assert.Equal("bob-token", revoked.Name);
         var result = fixture.Validator().Validate(bobs.Token);
         Assert.False(result.IsValid);
-        Assert.Equal(ApiTokenValidationReason.Unknown, result.Reason);
+        Assert.Equal(ApiTokenValidationReason.Revoked, result.Reason);
         Assert.Empty(fixture.As("bob").List());
     }
 

@@ -130,7 +130,7 @@ public class ApiTokenValidatorTests
 
         new ApiTokenService(new ApiTokenStore(fixture.StorePath), fixture.Clock, "alice").Revoke(issued.Id);
 
-        Assert.Equal(ApiTokenValidationReason.Unknown, validator.Validate(issued.Token).Reason);
+        Assert.Equal(ApiTokenValidationReason.Revoked, validator.Validate(issued.Token).Reason);
     }
 
     [Fact]
