@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using MdApiTokens.Core.ApiTokens;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Commands;
 

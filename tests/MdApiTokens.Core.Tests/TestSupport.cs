@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using MdApiTokens.Core;
 using MdApiTokens.Core.ApiTokens;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.Tests;
 

@@ -1,5 +1,4 @@
 using System;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.ApiTokens;
 

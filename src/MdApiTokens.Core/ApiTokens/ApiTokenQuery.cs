@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.ApiTokens;
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Security.Cryptography;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.ApiTokens;
 

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.ApiTokens;
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Xml;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Defender;
 

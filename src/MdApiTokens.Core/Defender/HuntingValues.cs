@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Text.Json;
 using System.Xml;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Defender;
 

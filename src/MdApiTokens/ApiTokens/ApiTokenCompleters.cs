@@ -7,7 +7,6 @@ using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
 using MdApiTokens.Core;
 using MdApiTokens.Core.ApiTokens;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Commands.ApiTokens;
 

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using MdApiTokens.Core;
 using MdApiTokens.Core.ApiTokens;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Benchmarks.ApiTokens;
 

@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Text.Json.Serialization;
-using MdApiTokens.Core.ApiTokens;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>The store file's content (schema version 1). Holds hashes of token values, never the values.</summary>
 public sealed class StoreDocument

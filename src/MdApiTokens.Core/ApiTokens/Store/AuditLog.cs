@@ -3,9 +3,8 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Text.Json;
-using MdApiTokens.Core.ApiTokens;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>The store's <c>audit.log</c>: one compact JSON entry per line, only ever appended to.</summary>
 internal sealed class AuditLog

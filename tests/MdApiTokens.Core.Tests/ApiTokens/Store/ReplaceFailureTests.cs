@@ -1,7 +1,6 @@
 using System.Text;
 using MdApiTokens.Core.ApiTokens;
 using MdApiTokens.Core.Shared;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.Tests.Store;
 

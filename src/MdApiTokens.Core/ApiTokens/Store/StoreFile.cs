@@ -1,10 +1,9 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
-using MdApiTokens.Core.ApiTokens;
 using Microsoft.Win32.SafeHandles;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>
 /// Opens the store's files without following symbolic links, refusing anything that is not a regular file (a FIFO,

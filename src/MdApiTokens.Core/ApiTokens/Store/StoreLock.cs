@@ -2,10 +2,9 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Threading;
-using MdApiTokens.Core.ApiTokens;
 using MdApiTokens.Core.Shared;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>
 /// An exclusive OS lock on the store's lock file, held for one read-modify-write. On Unix .NET takes

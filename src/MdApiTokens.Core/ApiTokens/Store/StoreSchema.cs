@@ -2,9 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
-using MdApiTokens.Core.ApiTokens;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>Turns the store file's bytes into a document, refusing anything that is not a whole, known-version store.</summary>
 internal static class StoreSchema

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json;
 
-namespace MdApiTokens.Core;
+namespace MdApiTokens.Core.Shared;
 
 /// <summary>Turns JSON into plain .NET values (unknown API fields, decoded JWT claims), so nothing outside Core sees a JsonElement.</summary>
 internal static class JsonValues

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MdApiTokens.Core.ApiTokens;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.Tests.Store;
 

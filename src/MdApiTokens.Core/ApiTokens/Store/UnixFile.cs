@@ -4,7 +4,7 @@ using System.IO;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>The few libc calls the store needs that netstandard2.0 does not offer: open without following links, and fstat.</summary>
 internal static class UnixFile

@@ -1,4 +1,4 @@
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>A parsed store file and the exact bytes it was parsed from; its document is shared and must not be changed.</summary>
 internal sealed class StoreSnapshot

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>One change to the store, under its lock: the document to change and the audit entries to append.</summary>
 public sealed class StoreTransaction

@@ -3,10 +3,9 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
-using MdApiTokens.Core.ApiTokens;
 using MdApiTokens.Core.Shared;
 
-namespace MdApiTokens.Core.Store;
+namespace MdApiTokens.Core.ApiTokens;
 
 /// <summary>
 /// The file-backed token table: <c>tokens.json</c> in a folder, changed by read-modify-write under an exclusive OS

@@ -1,5 +1,4 @@
 using MdApiTokens.Core.ApiTokens;
-using MdApiTokens.Core.Store;
 
 namespace MdApiTokens.Core.Tests.Store;
 
