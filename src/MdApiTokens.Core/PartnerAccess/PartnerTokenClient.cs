@@ -70,7 +70,7 @@ public sealed class PartnerTokenClient
         }
         catch (MsalException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw PartnerTokenErrors.FromMsal(e, context);
+            throw PartnerIdentityErrors.FromTokenEndpoint(e, context) ?? PartnerTokenErrors.FromMsal(e, context);
         }
         catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
         {

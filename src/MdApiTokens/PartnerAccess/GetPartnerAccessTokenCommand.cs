@@ -12,8 +12,8 @@ namespace MdApiTokens.Commands.PartnerAccess;
 
 /// <summary>Gets an app-only access token for the partner application in each customer tenant given, through MSAL.</summary>
 [Cmdlet(VerbsCommon.Get, "PartnerAccessToken", DefaultParameterSetName = SecretSet)]
-[OutputType(typeof(PartnerAccessToken))]
-public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
+[OutputType(typeof(PartnerAccessToken), typeof(SecurePartnerAccessToken))]
+public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 {
     private const string SecretSet = "ClientSecret";
     private const string CredentialSet = "Credential";
@@ -27,7 +27,15 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     private int _tokensWritten;
 
     /// <summary>The customer tenant: its id or a verified domain. Binds from the pipeline, one token per tenant.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = SecretSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ThumbprintSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdentityPartnerSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = AssertionSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TokenFileSet)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = WorkloadSet)]
     [AllowEmptyString]
     [Alias("Tenant")]
     public string TenantId { get; set; } = "";
@@ -38,6 +46,10 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = CertificateSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ThumbprintSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdentityPartnerSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = AssertionSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = TokenFileSet)]
+    [Parameter(Position = 1, ParameterSetName = WorkloadSet)]
     [Alias("ApplicationId", "AppId")]
     public string? ClientId { get; set; }
 
@@ -94,7 +106,7 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 
     protected override void BeginProcessingCore()
     {
-        _clientId = ParameterSetName == CredentialSet ? ClientIdFromCredential() : PartnerClouds.NormalizeClientId(ClientId);
+        _clientId = ParameterSetName == CredentialSet ? ClientIdFromCredential() : SecretlessClientId() ?? PartnerClouds.NormalizeClientId(ClientId);
         var host = AuthorityHost is null ? PartnerClouds.AuthorityHost(Cloud) : PartnerClouds.ValidateAuthorityHost(AuthorityHost);
         var scopes = PartnerTokenClient.NormalizeScopes(Scope, Cloud);
         if (OutFile is not null)
@@ -109,14 +121,22 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
             CertificateSet => PartnerCredential.FromCertificate(Certificate!),
             ThumbprintSet => PartnerCredential.FromStore(CertificateThumbprint!),
             PathSet => PartnerCredential.FromPfxFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, CertificatePath!, PartnerAccessErrorIds.CertificateNotFound, "certificate file"), CertificatePassword),
-            _ => throw new PSInvalidOperationException("Unknown parameter set " + ParameterSetName),
+            _ => SecretlessCredential(),
         };
-        WriteVerbose($"Partner application {_clientId} with a {_credential.Description}; authority host {host}; scopes {string.Join(" ", scopes)}.");
+        WriteVerbose(_credential is null
+            ? $"The {_identity!.Description}; scopes {string.Join(" ", scopes)}."
+            : $"Partner application {_clientId} with a {_credential.Description}; authority host {host}; scopes {string.Join(" ", scopes)}.");
     }
 
     protected override void ProcessRecordCore()
     {
-        var request = new PartnerTokenRequest(TenantId, _clientId, _credential!)
+        if (_credential is null)
+        {
+            WriteToken(Await(_identity!.AcquireTokenAsync(Scope, Cloud, ForceRefresh, PartnerAccessServices.TokenTimeout, CancellationToken)));
+            return;
+        }
+
+        var request = new PartnerTokenRequest(string.IsNullOrEmpty(TenantId) ? _workloadTenant ?? TenantId : TenantId, _clientId, _credential)
         {
             Cloud = Cloud,
             AuthorityHost = AuthorityHost,
@@ -126,19 +146,22 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
         };
 
         // A failure for one tenant (ErrorScope.Item) does not stop the others.
-        var result = Await(PartnerTokenClient.Shared.AcquireTokenAsync(request, CancellationToken));
+        WriteToken(Await(PartnerTokenClient.Shared.AcquireTokenAsync(request, CancellationToken)));
+    }
 
+    private void WriteToken(PartnerTokenResult result)
+    {
         var token = result.Token;
         WriteVerbose(result.FromCache
             ? $"Tenant {token.TenantId}: token from the in-process cache (expires {token.ExpiresOn:u})."
-            : $"Tenant {token.TenantId}: new token from {token.Authority} (expires {token.ExpiresOn:u}).");
+            : $"Tenant {token.TenantId}: new token from {token.Authority?.AbsoluteUri ?? "the managed identity endpoint"} (expires {token.ExpiresOn:u}).");
 
         if (_outFile is not null)
         {
             WriteOutFile(token);
         }
 
-        WriteObject(token);
+        WriteObject(AsSecureString ? new SecurePartnerAccessToken(token) : token);
     }
 
     protected override void EndProcessingCore()
