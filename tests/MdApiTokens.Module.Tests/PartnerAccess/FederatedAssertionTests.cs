@@ -158,6 +158,15 @@ public sealed class FederatedAssertionTests : PartnerAccessTestBase
         result.SingleError("PartnerFederatedTokenFileNotFound", ErrorCategory.ObjectNotFound);
     }
 
+    [Fact]
+    public void ClientId_and_TenantId_without_a_credential_never_fall_back_to_a_managed_identity()
+    {
+        var result = GetToken(("ClientSecret", null));
+
+        Assert.Contains(result.AllErrors, e => e.FullyQualifiedErrorId.StartsWith("MissingMandatoryParameter", StringComparison.Ordinal) || e.FullyQualifiedErrorId.StartsWith("AmbiguousParameterSet", StringComparison.Ordinal));
+        Assert.Empty(Fake.TokenRequests);
+    }
+
     public override void Dispose()
     {
         _providerKey.Dispose();
