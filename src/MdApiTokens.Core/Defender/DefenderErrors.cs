@@ -179,7 +179,8 @@ public static class DefenderErrors
                 $"The API throttled the request to {operation.Description} (429 Too Many Requests) {Attempts(attempts)}.{(why is null ? "" : " " + why)}{said}",
                 operation.Target(call),
                 "The API allows about 50 calls a minute and 1,500 an hour per application and tenant; other scripts using the same app count too." + when,
-                response.Status, apiError) { RetryAt = retryAt };
+                response.Status, apiError)
+            { RetryAt = retryAt };
         }
 
         return new DefenderApiException(RequestFailed, ErrorKind.ResourceUnavailable,

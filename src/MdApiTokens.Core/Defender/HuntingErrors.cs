@@ -52,7 +52,8 @@ public static class DefenderHuntingErrors
                 var when = e.RetryAt is { } at ? $" Try again after {at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC." : "";
                 return new DefenderApiException(QuotaExceeded, ErrorKind.QuotaExceeded,
                     $"Advanced hunting in tenant {target} is over its quota (429 Too Many Requests).{said}", target, QuotaAdvice + when,
-                    e.StatusCode, e.ApiError) { RetryAt = e.RetryAt };
+                    e.StatusCode, e.ApiError)
+                { RetryAt = e.RetryAt };
             case 401 when route == DefenderHuntingRoute.MicrosoftGraph:
                 return new DefenderApiException(DefenderErrors.AuthenticationFailed, ErrorKind.AuthenticationError,
                     $"Microsoft Graph rejected the access token (401 Unauthorized): it is expired, malformed, or not issued for Microsoft Graph.{said}", target,

@@ -1,5 +1,5 @@
-using MdApiTokens.Module.Tests.Infrastructure;
 using System.Security;
+using MdApiTokens.Module.Tests.Infrastructure;
 using MdApiTokens.Testing.Defender;
 using MdApiTokens.Tests.Shared;
 

@@ -1,7 +1,7 @@
-using MdApiTokens.Module.Tests.Infrastructure;
 using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography;
+using MdApiTokens.Module.Tests.Infrastructure;
 using MdApiTokens.Tests.Shared;
 
 namespace MdApiTokens.Module.Tests.PartnerAccess;

@@ -1,5 +1,5 @@
-using MdApiTokens.Module.Tests.Infrastructure;
 using System.Management.Automation;
+using MdApiTokens.Module.Tests.Infrastructure;
 using MdApiTokens.Tests.Shared;
 
 namespace MdApiTokens.Module.Tests.PartnerAccess;
