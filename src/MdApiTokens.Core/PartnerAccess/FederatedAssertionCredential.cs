@@ -77,6 +77,11 @@ internal sealed class AssertionCredential : PartnerCredential
         try
         {
             var info = new FileInfo(path);
+            if (Directory.Exists(path))
+            {
+                throw PartnerIdentityErrors.TokenFileUnusable(path, "it is a folder, not a file", ErrorKind.InvalidArgument, scope);
+            }
+
             if (!info.Exists)
             {
                 throw PartnerIdentityErrors.TokenFileMissing(path, scope);

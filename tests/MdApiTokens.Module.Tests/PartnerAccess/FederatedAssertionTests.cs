@@ -131,6 +131,16 @@ public sealed class FederatedAssertionTests : PartnerAccessTestBase
         Assert.Empty(Fake.TokenRequests);
     }
 
+    [Fact]
+    public void A_folder_given_as_the_token_file_is_reported_as_a_folder()
+    {
+        var result = GetToken(("ClientSecret", null), ("FederatedTokenFile", Folder));
+
+        var error = result.SingleError("PartnerFederatedTokenFileInvalid", ErrorCategory.InvalidArgument);
+        Assert.Contains("folder", error.Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(Fake.TokenRequests);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   \n")]
