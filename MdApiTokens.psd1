@@ -10,6 +10,8 @@
     Copyright            = '(c) MdApiTokens contributors. All rights reserved.'
     Description          = 'API tokens for Microsoft Defender / Cloud App Security style APIs in a file-backed store, and partner access to the Microsoft 365 Defender API on behalf of customer tenants.'
     PowerShellVersion    = '5.1'
+    # netstandard2.0 libraries need .NET Framework 4.7.2 or later on Windows PowerShell (4.6.1 loads them only partly).
+    DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('MdApiTokens.Format.ps1xml')
     FunctionsToExport    = @()

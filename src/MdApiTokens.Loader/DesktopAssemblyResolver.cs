@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Reflection;
 
 namespace MdApiTokens.Loader;
@@ -31,9 +32,20 @@ internal static class DesktopAssemblyResolver
             return null;
         }
 
+        // The event is raised for every module's failures: a file of ours that cannot be read is a "no", never an
+        // exception thrown into someone else's load.
+        AssemblyName ours;
+        try
+        {
+            ours = AssemblyName.GetAssemblyName(path);
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // Assembly.Location throws for an assembly built in memory; such a requester is not ours.
         var requester = args.RequestingAssembly is { IsDynamic: false } assembly ? assembly.Location : null;
-        return DesktopResolvePolicy.ShouldAnswer(requested, AssemblyName.GetAssemblyName(path), requester, s_moduleDirectory)
-            ? Assembly.LoadFrom(path)
-            : null;
+        return DesktopResolvePolicy.ShouldAnswer(requested, ours, requester, s_moduleDirectory) ? Assembly.LoadFrom(path) : null;
     }
 }

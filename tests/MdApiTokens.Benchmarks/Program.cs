@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using MdApiTokens.Benchmarks.Defender;
+
+// Engine benchmarks import the built module, so they run before anything here loads the module's core library.
+if (args is ["tenants", ..])
+{
+    return await TenantThrottleBenchmark.RunAsync();
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

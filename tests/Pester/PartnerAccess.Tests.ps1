@@ -63,18 +63,25 @@ Describe 'Test-AccessToken' {
         $key.Dispose()
     }
 
-    It 'is true for a current token with the required role, tenant and audience' {
-        Test-AccessToken -AccessToken $token -RequiredRole Incident.Read.All -TenantId $tenantId | Should -BeTrue
+    It 'is true for a current token with the required role, tenant and audience when only the claims are checked' {
+        Test-AccessToken -AccessToken $token -RequiredRole Incident.Read.All -TenantId $tenantId -SkipSignatureCheck | Should -BeTrue
+        (Test-AccessToken -AccessToken $token -SkipSignatureCheck -Detailed).SignatureVerified | Should -BeFalse
+    }
+
+    It 'is never true for an unsigned token, even when the signature check is skipped' {
+        $parts = $token.Split('.')
+        $unsigned = (ConvertTo-Base64Url ([Text.Encoding]::UTF8.GetBytes('{"alg":"none"}'))) + '.' + $parts[1] + '.'
+        Test-AccessToken -AccessToken $unsigned -SkipSignatureCheck | Should -BeFalse
     }
 
     It 'is false and names the Roles check when a role is missing' {
-        Test-AccessToken -AccessToken $token -RequiredRole Incident.ReadWrite.All | Should -BeFalse
-        (Test-AccessToken -AccessToken $token -RequiredRole Incident.ReadWrite.All -Detailed).FailedChecks | Should -Be 'Roles'
+        Test-AccessToken -AccessToken $token -RequiredRole Incident.ReadWrite.All -SkipSignatureCheck | Should -BeFalse
+        (Test-AccessToken -AccessToken $token -RequiredRole Incident.ReadWrite.All -SkipSignatureCheck -Detailed).FailedChecks | Should -Be 'Roles'
     }
 
     It 'is false and names the Expiry check for an expired token' {
         $expired = New-TestJwt -Claims (New-TestClaims -TenantId $tenantId -Roles 'Incident.Read.All' -IssuedAt ([datetimeoffset]::UtcNow.AddHours(-2))) -Key $key
-        (Test-AccessToken -AccessToken $expired -Detailed).FailedChecks | Should -Be 'Expiry'
+        (Test-AccessToken -AccessToken $expired -SkipSignatureCheck -Detailed).FailedChecks | Should -Be 'Expiry'
     }
 
     It 'is false with the Format check failed for malformed input, never an exception' {
@@ -95,7 +102,7 @@ Describe 'Test-AccessToken' {
     It 'reads a token file' {
         $path = Join-Path $TestDrive 'Latest-token.txt'
         Set-Content -Path $path -Value $token
-        Test-AccessToken -Path $path -TenantId $tenantId | Should -BeTrue
+        Test-AccessToken -Path $path -TenantId $tenantId -SkipSignatureCheck | Should -BeTrue
     }
 }
 

@@ -31,13 +31,11 @@ public static class AccessTokenFile
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new MdApiTokensException(AccessTokensErrorIds.TokenFileNotFound, ErrorKind.ObjectNotFound,
-                $"The token file '{path}' does not exist.", path, "Give the path of a file that holds one access token, such as one written by Get-PartnerAccessToken -OutFile.");
+            throw AccessTokenErrors.TokenFileMissing(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MdApiTokensException(AccessTokensErrorIds.TokenFileReadFailed, ErrorKind.ReadError,
-                $"The token file '{path}' could not be read: {e.Message}", path, "Check that the path is a file your account can read.");
+            throw AccessTokenErrors.TokenFileUnreadable(path, e);
         }
     }
 }

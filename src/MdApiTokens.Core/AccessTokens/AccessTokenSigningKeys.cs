@@ -2,26 +2,27 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using MdApiTokens.Core.Shared;
+using System.Text;
 using Microsoft.IdentityModel.Tokens;
 
 namespace MdApiTokens.Core.AccessTokens;
 
 /// <summary>
 /// Public keys to verify token signatures with, from a JSON Web Key Set such as the identity platform publishes at
-/// {sign-in host}/{tenant}/discovery/v2.0/keys (saved to a file), or from a single JWK.
+/// {sign-in host}/{tenant}/discovery/v2.0/keys (fetched, or saved to a file), or from a single JWK.
 /// </summary>
 public sealed class AccessTokenSigningKeys
 {
+    /// <summary>The largest key set read from a file or the network; the identity platform's is a few kilobytes.</summary>
+    public const int MaxJwksBytes = 1024 * 1024;
+
     private AccessTokenSigningKeys(IReadOnlyList<SecurityKey> keys, string source)
     {
         Keys = keys;
         Source = source;
     }
 
-    private static string KeysAddress => CloudTable.Public.SignInHost.AbsoluteUri + "<tenant>/discovery/v2.0/keys";
-
-    /// <summary>Where the keys came from (a path), for messages.</summary>
+    /// <summary>Where the keys came from (a path or an address), for messages.</summary>
     public string Source { get; }
 
     /// <summary>The key ids (kid) of the keys, for messages.</summary>
@@ -29,35 +30,30 @@ public sealed class AccessTokenSigningKeys
 
     internal IReadOnlyList<SecurityKey> Keys { get; }
 
-    /// <summary>Reads a JWKS (or one JWK) from <paramref name="path"/>.</summary>
+    /// <summary>Reads a JWKS (or one JWK) from <paramref name="path"/>: at most <see cref="MaxJwksBytes"/>, so a device such as /dev/zero fails instead of filling memory.</summary>
     public static AccessTokenSigningKeys FromFile(string path)
     {
-        string json;
+        byte[] bytes;
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            if (Directory.Exists(path))
             {
-                throw new MdApiTokensException(AccessTokensErrorIds.JwksNotFound, ErrorKind.ObjectNotFound,
-                    $"The signing key file '{path}' does not exist.", path,
-                    $"Save the tenant's keys, e.g. Invoke-RestMethod {KeysAddress} | ConvertTo-Json -Depth 5 | Set-Content keys.json.");
+                throw AccessTokenErrors.JwksNotAFile(path);
             }
 
-            if (info.Length > 1024 * 1024)
-            {
-                throw new MdApiTokensException(AccessTokensErrorIds.JwksInvalid, ErrorKind.InvalidData,
-                    $"The signing key file '{path}' is larger than 1 MiB; a key set is a few kilobytes.", path, "Give a JSON Web Key Set file.");
-            }
-
-            json = File.ReadAllText(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            bytes = ReadAtMost(stream, MaxJwksBytes) ?? throw AccessTokenErrors.JwksOverLimit(path, MaxJwksBytes);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw AccessTokenErrors.JwksMissing(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new MdApiTokensException(AccessTokensErrorIds.JwksInvalid, ErrorKind.ReadError,
-                $"The signing key file '{path}' could not be read: {e.Message}", path, "Check the path and that your account can read it.");
+            throw AccessTokenErrors.JwksUnreadable(path, e);
         }
 
-        return FromJson(json, path);
+        return FromJson(Decode(bytes, path), path);
     }
 
     /// <summary>Reads a JWKS ({"keys": [...]}) or a single JWK ({"kty": ...}) from <paramref name="json"/>.</summary>
@@ -67,6 +63,11 @@ public sealed class AccessTokenSigningKeys
         try
         {
             var trimmed = (json ?? "").Trim();
+            if (trimmed.Length > MaxJwksBytes)
+            {
+                throw AccessTokenErrors.JwksOverLimit(source, MaxJwksBytes);
+            }
+
             if (System.Text.RegularExpressions.Regex.IsMatch(trimmed, "^\\{\\s*\"kty\"") || (!trimmed.Contains("\"keys\"") && trimmed.Contains("\"kty\"")))
             {
                 var set = new JsonWebKeySet();
@@ -78,20 +79,51 @@ public sealed class AccessTokenSigningKeys
                 keys = new JsonWebKeySet(trimmed).GetSigningKeys();
             }
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException)
+        catch (Exception e) when (e is ArgumentException or FormatException or System.Text.Json.JsonException or InvalidOperationException or InvalidCastException or OverflowException)
         {
-            throw new MdApiTokensException(AccessTokensErrorIds.JwksInvalid, ErrorKind.InvalidData,
-                $"The signing keys in {source} are not a JSON Web Key Set.", source,
-                $"Give the JSON the identity platform serves at {KeysAddress}.");
+            throw AccessTokenErrors.JwksNotAKeySet(source);
         }
 
         if (keys.Count == 0)
         {
-            throw new MdApiTokensException(AccessTokensErrorIds.JwksInvalid, ErrorKind.InvalidData,
-                $"The key set in {source} holds no signing keys.", source,
-                "Give a key set with RSA or EC signing keys (kty, n and e, or x5c).");
+            throw AccessTokenErrors.JwksEmpty(source);
         }
 
         return new AccessTokenSigningKeys(keys.ToList(), source);
+    }
+
+    /// <summary>The keys with <paramref name="kid"/>, or every key when the token names none.</summary>
+    internal IReadOnlyList<SecurityKey> Candidates(string? kid) =>
+        kid is null ? Keys : Keys.Where(k => string.Equals(k.KeyId, kid, StringComparison.Ordinal)).ToList();
+
+    /// <summary>Up to <paramref name="limit"/> bytes of <paramref name="stream"/>, or null when it holds more.</summary>
+    internal static byte[]? ReadAtMost(Stream stream, int limit)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string Decode(byte[] bytes, string source)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF');
+        }
+        catch (DecoderFallbackException)
+        {
+            throw AccessTokenErrors.JwksNotAKeySet(source);
+        }
     }
 }

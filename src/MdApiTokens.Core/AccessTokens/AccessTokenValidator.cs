@@ -1,23 +1,25 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IdentityModel.Tokens.Jwt;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using MdApiTokens.Core.Shared;
-using Microsoft.IdentityModel.Tokens;
 
 namespace MdApiTokens.Core.AccessTokens;
 
 /// <summary>
 /// Decodes an access token (a JWT) and checks what the partner-access documentation asks a person to check on jwt.ms:
-/// the roles, the tenant, the audience, the lifetime, and, when keys are given, the signature. It never throws for a
-/// bad token: anything that is not a well-formed JWT fails the <see cref="AccessTokenCheck.Format"/> check.
+/// the roles, the tenant, the audience, the lifetime and the signature: by default against the keys the issuing
+/// authority publishes (its issuer checked against the token's tenant), or keys given, or, only when asked, not at all.
+/// It never throws for a bad token: what is not a well-formed JWT fails <see cref="AccessTokenCheck.Format"/>, a
+/// claim of the wrong type fails its check, and keys that cannot be fetched fail <see cref="AccessTokenCheck.Signature"/>.
 /// </summary>
 /// <remarks>
-/// v1 and v2 tokens differ: v1 names the API in <c>aud</c> by its URI and the
-/// client in <c>appid</c>; v2 usually names the API by its application id and the client in <c>azp</c>. The audience
-/// check accepts either form for the Microsoft 365 Defender API, and <see cref="AccessTokenValidationResult.AppId"/>
-/// is appid or azp.
+/// v1 and v2 tokens differ: v1 names the API in <c>aud</c> by its URI and the client in <c>appid</c>, and is issued by
+/// <c>{v1 issuer}/{tid}/</c>; v2 usually names the API by its application id and the client in <c>azp</c>, and is
+/// issued by <c>{sign-in host}/{tid}/v2.0</c>. The audience check accepts either form for the Defender API, and
+/// <see cref="AccessTokenValidationResult.AppId"/> is appid or azp.
 /// </remarks>
 public sealed class AccessTokenValidator
 {
@@ -28,12 +30,27 @@ public sealed class AccessTokenValidator
 
     public AccessTokenValidator(IClock clock) => _clock = clock ?? throw new ArgumentNullException(nameof(clock));
 
+    /// <summary>Checks <paramref name="token"/> (a leading "Bearer " is ignored) against <paramref name="options"/>; may fetch the issuer's keys.</summary>
+    public AccessTokenValidationResult Validate(string? token, AccessTokenValidationOptions? options = null) =>
+        ValidateAsync(token, options, CancellationToken.None).ConfigureAwait(false).GetAwaiter().GetResult();
+
     /// <summary>Checks <paramref name="token"/> (a leading "Bearer " is ignored) against <paramref name="options"/>.</summary>
-    public AccessTokenValidationResult Validate(string? token, AccessTokenValidationOptions? options = null)
+    /// <exception cref="MdApiTokensException">The options are not usable (a negative clock skew, an authority host that is not plain https).</exception>
+    public async Task<AccessTokenValidationResult> ValidateAsync(string? token, AccessTokenValidationOptions? options, CancellationToken cancellationToken)
     {
         options ??= new AccessTokenValidationOptions();
-        var checks = new List<AccessTokenCheckResult>();
+        if (options.ClockSkew < TimeSpan.Zero)
+        {
+            throw AccessTokenErrors.NegativeClockSkew(options.ClockSkew);
+        }
 
+        var signInHost = CloudTable.For(options.Cloud).SignInHost;
+        if (options.AuthorityHost is { } host)
+        {
+            signInHost = BaseAddress.HttpsProblem(host) is { } hostProblem ? throw AccessTokenErrors.AuthorityHostUnusable(host, hostProblem) : BaseAddress.WithTrailingSlash(host);
+        }
+
+        var checks = new List<AccessTokenCheckResult>();
         var claims = BearerToken.Decode(token, out var compact, out var problem);
         if (claims is null)
         {
@@ -53,7 +70,7 @@ public sealed class AccessTokenValidator
         checks.Add(CheckRoles(claims, options.RequiredRoles));
         checks.Add(CheckTenant(claims, options.TenantId));
         checks.Add(CheckAudience(claims, options.Audience));
-        checks.Add(CheckSignature(compact!, claims, options.SigningKeys));
+        checks.Add(await CheckSignatureAsync(compact!, claims, options, signInHost, cancellationToken).ConfigureAwait(false));
         return new AccessTokenValidationResult(checks, claims);
     }
 
@@ -161,44 +178,63 @@ public sealed class AccessTokenValidator
             : $"The token is for {string.Join(", ", claims.Audience)}, not {NormalizeAudience(audience!)}.");
     }
 
-    private static AccessTokenCheckResult CheckSignature(string compact, DecodedClaims claims, AccessTokenSigningKeys? keys)
+    private async Task<AccessTokenCheckResult> CheckSignatureAsync(string compact, DecodedClaims claims, AccessTokenValidationOptions options, Uri signInHost, CancellationToken cancellationToken)
     {
-        if (keys is null)
+        if (AccessTokenSignature.Unverifiable(claims) is { } unverifiable)
         {
-            return Skipped(AccessTokenCheck.Signature, "No signing keys given: the signature was not verified.");
+            return Failed(AccessTokenCheck.Signature, unverifiable);
         }
 
-        var parameters = new TokenValidationParameters
+        if (options.SkipSignatureCheck)
         {
-            IssuerSigningKeys = keys.Keys,
-            TryAllIssuerSigningKeys = true,
-            RequireSignedTokens = true,
-            ValidateIssuerSigningKey = false,
-            ValidateIssuer = false,
-            ValidateAudience = false,
-            ValidateLifetime = false,
-            RequireExpirationTime = false,
-            RequireAudience = false,
-        };
-        try
+            return Skipped(AccessTokenCheck.Signature, "Not checked (-SkipSignatureCheck): the claims were decoded and checked, but nothing proves who issued the token.");
+        }
+
+        if (options.SigningKeys is { } given)
         {
-            new JwtSecurityTokenHandler { MapInboundClaims = false }.ValidateToken(compact, parameters, out _);
+            return Verify(compact, claims, given, null);
+        }
+
+        if (claims.TenantId is null || !Guid.TryParseExact(claims.TenantId, "D", out _))
+        {
+            return Failed(AccessTokenCheck.Signature, "The token has no tenant id (tid) to find its issuer's keys by; give the keys with -JwksPath.");
+        }
+
+        if (claims.Issuer is null)
+        {
+            return Failed(AccessTokenCheck.Signature, "The token has no issuer (iss) claim.");
+        }
+
+        var found = await (options.IssuerKeys ?? AccessTokenIssuerKeys.Shared)
+            .GetAsync(signInHost, claims.TenantId, claims.Issuer, claims.KeyId, _clock, options.KeyRequestTimeout, cancellationToken).ConfigureAwait(false);
+        if (found.Problem is not null)
+        {
+            return Failed(AccessTokenCheck.Signature, "Not verified: " + found.Problem + ".");
+        }
+
+        var issuer = found.Metadata!.Issuer.Replace("{tenantid}", claims.TenantId);
+        if (!string.Equals(claims.Issuer, issuer, StringComparison.Ordinal) || issuer.IndexOf(claims.TenantId, StringComparison.OrdinalIgnoreCase) < 0)
+        {
+            return Failed(AccessTokenCheck.Signature, $"The token names issuer {claims.Issuer}, but the authority at {signInHost.GetLeftPart(UriPartial.Authority)} issues tenant {claims.TenantId}'s tokens as {issuer}.");
+        }
+
+        return Verify(compact, claims, found.Keys!, found.FetchedAt);
+    }
+
+    private static AccessTokenCheckResult Verify(string compact, DecodedClaims claims, AccessTokenSigningKeys keys, DateTimeOffset? fetchedAt)
+    {
+        if (AccessTokenSignature.FindVerifyingKey(compact, claims, keys) is not null)
+        {
             return Passed(AccessTokenCheck.Signature, $"Signed by key {claims.KeyId ?? "(no kid)"} from {keys.Source}.");
         }
-        catch (SecurityTokenSignatureKeyNotFoundException)
+
+        if (keys.Candidates(claims.KeyId).Count == 0)
         {
-            return Failed(AccessTokenCheck.Signature, $"No key in {keys.Source} verifies the signature (the token's kid is {claims.KeyId ?? "absent"}; the keys are {string.Join(", ", keys.KeyIds.DefaultIfEmpty("without kid"))}).");
+            var refreshed = fetchedAt is { } at ? $" (fetched at {at:u}; fetched again for an unknown key at most every {AccessTokenIssuerKeys.RefreshInterval.TotalMinutes:0} minutes)" : "";
+            return Failed(AccessTokenCheck.Signature, $"No key in {keys.Source}{refreshed} has the token's kid {claims.KeyId}; the keys are {string.Join(", ", keys.KeyIds.DefaultIfEmpty("without kid"))}.");
         }
-        catch (SecurityTokenInvalidSignatureException)
-        {
-            return Failed(AccessTokenCheck.Signature, string.IsNullOrEmpty(compact.Split('.')[2])
-                ? "The token is not signed."
-                : $"The signature does not verify with the keys in {keys.Source}: the token was altered or signed by another key.");
-        }
-        catch (Exception e) when (e is SecurityTokenException or ArgumentException or NotSupportedException or System.Security.Cryptography.CryptographicException)
-        {
-            return Failed(AccessTokenCheck.Signature, $"The signature could not be verified ({e.GetType().Name}; algorithm {claims.Algorithm ?? "none"}).");
-        }
+
+        return Failed(AccessTokenCheck.Signature, $"The signature does not verify with the keys in {keys.Source}: the token was altered or signed by another key.");
     }
 
     private static string NormalizeAudience(string audience)

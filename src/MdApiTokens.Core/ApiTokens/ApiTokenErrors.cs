@@ -16,6 +16,8 @@ public static class ApiTokenErrors
     public const string StoreReadFailed = "ApiTokenStoreReadFailed";
     public const string StoreWriteFailed = "ApiTokenStoreWriteFailed";
     public const string StoreExists = "ApiTokenStoreExists";
+    public const string StoreUnsafe = "ApiTokenStoreUnsafe";
+    public const string StoreTooLarge = "ApiTokenStoreTooLarge";
     public const string AuditLogWriteFailed = "ApiTokenAuditLogWriteFailed";
     public const string TenantUrlInvalid = "ApiTokenTenantUrlInvalid";
 
@@ -99,10 +101,24 @@ public static class ApiTokenErrors
     internal static MdApiTokensException AuditLogWriteFailedError(string path, Exception inner) => new(
         AuditLogWriteFailed,
         ErrorKind.WriteError,
-        $"The change was saved, but it could not be recorded in the audit log '{path}': {inner.Message}",
+        $"The change was not saved, because it could not be recorded in the audit log '{path}': {inner.Message}",
         path,
         "Check that the audit log is writable by this account and that the disk is not full.",
         inner);
+
+    internal static MdApiTokensException UnsafeFile(string path, string message, string advice) => new(
+        StoreUnsafe,
+        ErrorKind.SecurityError,
+        message,
+        path,
+        advice);
+
+    internal static MdApiTokensException TooLarge(string path, long maxBytes) => new(
+        StoreTooLarge,
+        ErrorKind.LimitsExceeded,
+        $"The API token store '{path}' is larger than {maxBytes / (1024 * 1024)} MiB, the most a store may be; it was not read. The file has not been changed.",
+        path,
+        "A store of 100,000 tokens is about 30 MiB: a larger file is not a store written by this module. Restore it from a backup, or move it aside to start a new store.");
 
     internal static MdApiTokensException Exists(string directory) => new(
         StoreExists,

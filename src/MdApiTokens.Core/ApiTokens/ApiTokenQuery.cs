@@ -26,6 +26,9 @@ public sealed class AuditLogQuery
     /// <summary>Keeps entries at or after this time.</summary>
     public DateTimeOffset? After { get; set; }
 
+    /// <summary>Keeps entries numbered after this one, so an export resumes exactly where the last one stopped.</summary>
+    public long? AfterSequence { get; set; }
+
     /// <summary>Keeps only the newest this many of the entries the other criteria keep.</summary>
     public int? Last { get; set; }
 }

@@ -275,6 +275,11 @@ public sealed class ApiTokenService
             entries = entries.Where(e => actions.Contains(e.Action));
         }
 
+        if (query?.AfterSequence is { } sequence)
+        {
+            entries = entries.Where(e => e.Sequence > sequence);
+        }
+
         if (query?.After is { } after)
         {
             entries = entries.Where(e => e.Time >= after);

@@ -8,7 +8,8 @@ namespace MdApiTokens.Core.ApiTokens;
 /// Checks presented tokens against a store, for <c>Test-ApiToken</c> and for web services that use the store without
 /// PowerShell: format and checksum first (without touching the store), then the hash, expiry and a required
 /// permission. A successful check records the token's use, coalesced to one write per <see cref="UseRecordingInterval"/>
-/// so validation stays a read path. A validator re-reads the store file on every check (a revoked token fails at once)
+/// and best effort (skipped when the lock is busy or the store is read-only for this account), so validation stays a
+/// read path that never waits on writers. A validator re-reads the store file on every check (a revoked token fails at once)
 /// but parses it only when its bytes changed, so a service should keep one validator per store. It is thread-safe.
 /// </summary>
 public sealed class ApiTokenValidator
@@ -16,14 +17,22 @@ public sealed class ApiTokenValidator
     /// <summary>A use is written only when the recorded last use is at least this old (status has day resolution).</summary>
     public static readonly TimeSpan UseRecordingInterval = TimeSpan.FromHours(1);
 
+    /// <summary>By default, the longest a check waits for the store lock to record a use before it skips the recording.</summary>
+    public static readonly TimeSpan UseRecordingLockWait = TimeSpan.FromMilliseconds(50);
+
     private readonly ApiTokenStore _store;
     private readonly IClock _clock;
+    private readonly TimeSpan _useRecordingLockWait;
     private volatile StoreSnapshot? _snapshot;
 
-    public ApiTokenValidator(ApiTokenStore store, IClock clock)
+    /// <param name="store">The store to check against.</param>
+    /// <param name="clock">The time source.</param>
+    /// <param name="useRecordingLockWait">How long a check may wait for the store lock to record a use before skipping it; <see cref="UseRecordingLockWait"/> by default.</param>
+    public ApiTokenValidator(ApiTokenStore store, IClock clock, TimeSpan? useRecordingLockWait = null)
     {
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _useRecordingLockWait = useRecordingLockWait ?? UseRecordingLockWait;
     }
 
     /// <summary>
@@ -63,30 +72,36 @@ public sealed class ApiTokenValidator
             return Result(ApiTokenValidationReason.MissingPermission, record, now, requiredPermission);
         }
 
-        if (NeedsUseRecorded(record, now))
+        // Best effort: a writer holding the lock, or an account that may only read the store, never delays or fails
+        // the check; the use is recorded by a later one.
+        if (NeedsUseRecorded(record, now) && TryRecordUse(record.Id, now, out var current))
         {
-            record = RecordUse(record.Id, now);
-            if (record is null)
+            if (current is null)
             {
                 // Revoked between the read and the write: revocation wins.
                 return new ApiTokenValidationResult(ApiTokenValidationReason.Unknown, null, requiredPermission);
             }
+
+            record = current;
         }
 
         return Result(ApiTokenValidationReason.Valid, record, now, requiredPermission);
     }
 
-    private ApiTokenRecord? RecordUse(string id, DateTimeOffset now) => _store.Update(tx =>
-    {
-        var current = tx.Document.Tokens.FirstOrDefault(t => t.Id == id);
-        if (current is not null && NeedsUseRecorded(current, now))
+    private bool TryRecordUse(string id, DateTimeOffset now, out ApiTokenRecord? current) => _store.TryUpdate(
+        tx =>
         {
-            current.LastUsedOn = now;
-            tx.MarkChanged();
-        }
+            var found = tx.Document.Tokens.FirstOrDefault(t => t.Id == id);
+            if (found is not null && NeedsUseRecorded(found, now))
+            {
+                found.LastUsedOn = now;
+                tx.MarkChanged();
+            }
 
-        return current;
-    });
+            return found;
+        },
+        _useRecordingLockWait,
+        out current);
 
     private static bool NeedsUseRecorded(ApiTokenRecord record, DateTimeOffset now) =>
         record.LastUsedOn is not { } last || now - last >= UseRecordingInterval;

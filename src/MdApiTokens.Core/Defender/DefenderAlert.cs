@@ -19,6 +19,7 @@ public sealed class DefenderAlert : DefenderApiObject
 
     /// <summary>The product that raised it: MicrosoftDefenderATP, OfficeATP, MicrosoftCloudAppSecurity, ...</summary>
     [JsonPropertyName("serviceSource")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? ServiceSource { get; set; }
 
     [JsonPropertyName("creationTime")]
@@ -44,13 +45,16 @@ public sealed class DefenderAlert : DefenderApiObject
 
     /// <summary>The MITRE ATT&amp;CK tactic, such as Impact or InitialAccess.</summary>
     [JsonPropertyName("category")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Category { get; set; }
 
     /// <summary>New, InProgress or Resolved.</summary>
     [JsonPropertyName("status")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Status { get; set; }
 
     [JsonPropertyName("severity")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Severity { get; set; }
 
     [JsonPropertyName("investigationId")]
@@ -58,15 +62,19 @@ public sealed class DefenderAlert : DefenderApiObject
     public long? InvestigationId { get; set; }
 
     [JsonPropertyName("investigationState")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? InvestigationState { get; set; }
 
     [JsonPropertyName("classification")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Classification { get; set; }
 
     [JsonPropertyName("determination")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Determination { get; set; }
 
     [JsonPropertyName("detectionSource")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? DetectionSource { get; set; }
 
     [JsonPropertyName("detectorId")]
@@ -115,6 +123,7 @@ public sealed class DefenderAlertDevice : DefenderApiObject
     public string? DeviceDnsName { get; set; }
 
     [JsonPropertyName("osPlatform")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? OsPlatform { get; set; }
 
     [JsonPropertyName("version")]
@@ -128,9 +137,11 @@ public sealed class DefenderAlertDevice : DefenderApiObject
     public long? OsBuild { get; set; }
 
     [JsonPropertyName("healthStatus")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? HealthStatus { get; set; }
 
     [JsonPropertyName("riskScore")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? RiskScore { get; set; }
 
     [JsonPropertyName("rbacGroupName")]
@@ -171,15 +182,18 @@ public sealed class DefenderAlertEntity : DefenderApiObject
 {
     /// <summary>User, Ip, Url, File, Process, MailBox, MailMessage, MailCluster, Registry, SecurityGroup, ...</summary>
     [JsonPropertyName("entityType")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? EntityType { get; set; }
 
     [JsonPropertyName("evidenceCreationTime")]
     public DateTimeOffset? EvidenceCreationTime { get; set; }
 
     [JsonPropertyName("verdict")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Verdict { get; set; }
 
     [JsonPropertyName("remediationStatus")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? RemediationStatus { get; set; }
 
     [JsonPropertyName("sha1")]

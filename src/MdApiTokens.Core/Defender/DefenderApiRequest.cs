@@ -74,13 +74,18 @@ public static class DefenderApiRequest
             throw DefenderApiRequestErrors.UriNotAbsolute(uri);
         }
 
+        if (uri.UserInfo.Length > 0)
+        {
+            throw DefenderApiRequestErrors.UriWithUserInfo();
+        }
+
         if (apiBaseGiven && DefenderApiEndpoint.IsSameOrigin(apiBase, uri))
         {
             return (apiBase, uri);
         }
 
         var origin = DefenderApiEndpoint.CheckSafeForBearerToken(new Uri(uri.GetLeftPart(UriPartial.Authority)));
-        if (!IsDefenderHost(origin) || uri.UserInfo.Length > 0)
+        if (!IsDefenderHost(origin))
         {
             throw DefenderApiRequestErrors.HostRefused(uri);
         }

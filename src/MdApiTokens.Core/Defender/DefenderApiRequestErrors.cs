@@ -34,6 +34,12 @@ public static class DefenderApiRequestErrors
             $"-Uri '{uri.OriginalString}' is not an absolute address.", uri.OriginalString,
             "Give an absolute https address such as " + CloudTable.Public.DefenderApi + "api/incidents, or a relative one with -Path.");
 
+    // The address is not echoed: its user information may be a password.
+    internal static MdApiTokensException UriWithUserInfo() =>
+        new(PathInvalid, ErrorKind.InvalidArgument,
+            "-Uri carries user information (user:password@); credentials never go in the address.", null,
+            "Leave the user information out: the access token is the only credential sent.");
+
     /// <summary>The failure for a -Body that cannot be sent, saying why.</summary>
     public static MdApiTokensException BodyNotJson(string problem) =>
         new(BodyInvalid, ErrorKind.InvalidArgument,

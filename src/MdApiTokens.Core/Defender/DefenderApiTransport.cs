@@ -47,7 +47,7 @@ internal sealed class DefenderApiTransport : IDisposable
 
     public DefenderCallContext CallContext => new(ApiBase, TenantId, Claims, Options.Clock.UtcNow);
 
-    public void Log(string message) => Options.Log?.Invoke(message);
+    public void Log(string message) => Options.Log?.Invoke($"[{TenantId ?? ApiBase.Host}] {message}");
 
     /// <summary>
     /// Sends the request and hands a successful response to <paramref name="read"/> within the same attempt, so a body
@@ -69,7 +69,7 @@ internal sealed class DefenderApiTransport : IDisposable
             if (pace > TimeSpan.Zero)
             {
                 Log($"Waiting {DefenderErrors.Format(pace)} to stay within the API's call limits for {ApiBase.Host}.");
-                await Options.Delay(pace, cancellationToken).ConfigureAwait(false);
+                await WaitAsync(DefenderWaitReason.Quota, pace, cancellationToken).ConfigureAwait(false);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -101,7 +101,7 @@ internal sealed class DefenderApiTransport : IDisposable
 
                 var wait = retryAfter ?? retry.Backoff(attempt);
                 Log($"{(int)failed.Status} {failed.Status}{(failed.ApiError is null ? "" : " (" + failed.ApiError + ")")}: trying again in {DefenderErrors.Format(wait)}{(retryAfter is null ? "" : " as Retry-After asks")}.");
-                await Options.Delay(wait, cancellationToken).ConfigureAwait(false);
+                await WaitAsync(retryAfter is null ? DefenderWaitReason.Backoff : DefenderWaitReason.RetryAfter, wait, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -113,8 +113,14 @@ internal sealed class DefenderApiTransport : IDisposable
 
             var backoff = retry.Backoff(attempt);
             Log($"{outcome.Failure!.Message}: trying again in {DefenderErrors.Format(backoff)}.");
-            await Options.Delay(backoff, cancellationToken).ConfigureAwait(false);
+            await WaitAsync(DefenderWaitReason.Backoff, backoff, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private Task WaitAsync(DefenderWaitReason reason, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Options.Waiting?.Invoke(new DefenderWait(reason, wait, TenantId, ApiBase.Host));
+        return Options.Delay(wait, cancellationToken);
     }
 
     public void Dispose() => _http.Dispose();

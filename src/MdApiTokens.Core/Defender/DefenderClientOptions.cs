@@ -25,6 +25,9 @@ public sealed class DefenderClientOptions
     /// <summary>The largest response body read (64 MiB); a larger one fails with <see cref="DefenderErrors.ResponseTooLarge"/>.</summary>
     public long MaxResponseBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>Progress messages (requests, waits, retries); never contain the token. Called from any thread.</summary>
+    /// <summary>Progress messages (requests, waits, retries), each naming the tenant; never contain the token. Called from any thread.</summary>
     public Action<string>? Log { get; set; }
+
+    /// <summary>Told before each wait (quota, Retry-After, back-off) how long it will be and why. Called from any thread.</summary>
+    public Action<DefenderWait>? Waiting { get; set; }
 }

@@ -12,13 +12,28 @@ namespace MdApiTokens.Core.Defender;
 /// </summary>
 public sealed class DefenderIncident : DefenderApiObject
 {
+    private Uri? _incidentUri;
+
     [JsonPropertyName("incidentId")]
     [JsonRequired]
     public long IncidentId { get; set; }
 
     /// <summary>The incident's page in the Microsoft Defender portal.</summary>
+    [JsonIgnore]
+    public Uri? IncidentUri
+    {
+        get => _incidentUri ??= IncidentUriText is { } text && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
+        set
+        {
+            _incidentUri = value;
+            IncidentUriText = value?.OriginalString;
+        }
+    }
+
+    // Kept as the API sent it and made a Uri only when read: a listing of thousands pays for no parsing.
     [JsonPropertyName("incidentUri")]
-    public Uri? IncidentUri { get; set; }
+    [JsonInclude]
+    internal string? IncidentUriText { get; set; }
 
     /// <summary>The incident this one was merged into, when it was.</summary>
     [JsonPropertyName("redirectIncidentId")]
@@ -39,21 +54,26 @@ public sealed class DefenderIncident : DefenderApiObject
 
     /// <summary>Unknown, TruePositive, InformationalExpectedActivity, FalsePositive.</summary>
     [JsonPropertyName("classification")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Classification { get; set; }
 
     /// <summary>NotAvailable, Malware, Phishing, ... (see <see cref="DefenderIncidentDetermination"/>).</summary>
     [JsonPropertyName("determination")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Determination { get; set; }
 
     [JsonPropertyName("detectionSource")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? DetectionSource { get; set; }
 
     /// <summary>Active, InProgress, Resolved or Redirected.</summary>
     [JsonPropertyName("status")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Status { get; set; }
 
     /// <summary>UnSpecified, Informational, Low, Medium or High.</summary>
     [JsonPropertyName("severity")]
+    [JsonConverter(typeof(DefenderNameConverter))]
     public string? Severity { get; set; }
 
     [JsonPropertyName("tags")]

@@ -70,7 +70,12 @@ public sealed class DefenderHuntingClient : IDisposable
     {
         if (string.IsNullOrWhiteSpace(query))
         {
-            throw new ArgumentException("The query is empty.", nameof(query));
+            throw DefenderHuntingErrors.QueryEmpty();
+        }
+
+        if (timespan <= TimeSpan.Zero)
+        {
+            throw DefenderHuntingErrors.TimespanNotPositive(timespan.Value);
         }
 
         if (timespan is not null && Route == DefenderHuntingRoute.DefenderApi)

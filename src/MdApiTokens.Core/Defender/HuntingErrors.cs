@@ -11,7 +11,7 @@ namespace MdApiTokens.Core.Defender;
 /// </summary>
 public static class DefenderHuntingErrors
 {
-    /// <summary>400: the API rejected the query (syntax, an unknown table or column, a result over its size limit).</summary>
+    /// <summary>400: the API rejected the query (syntax, an unknown table or column, a result over its size limit); or the query is empty.</summary>
     public const string QueryInvalid = "DefenderHuntingQueryInvalid";
 
     /// <summary>429 after every allowed retry: the tenant's call rate or CPU quota for hunting is used up.</summary>
@@ -20,16 +20,25 @@ public static class DefenderHuntingErrors
     /// <summary>A result with more rows than the API documents (100,000): not read.</summary>
     public const string ResultTooLarge = "DefenderHuntingResultTooLarge";
 
-    /// <summary>-Timespan with a token for the Defender API, which has no such parameter.</summary>
-    public const string TimespanNotSupported = "DefenderHuntingTimespanNotSupported";
+    /// <summary>-Timespan with a token for the Defender API, which has no such parameter, or a span that is not positive.</summary>
+    public const string TimespanInvalid = "DefenderHuntingTimespanInvalid";
 
     internal const string QuotaAdvice = "Advanced hunting allows each tenant 45 calls a minute and 1,500 an hour, and 10 minutes of query time an hour and 3 hours a day; the API's message says which limit was reached. Make the query cheaper (a shorter time range, filters first, fewer columns) or run it later.";
 
+    internal static MdApiTokensException QueryEmpty() =>
+        new(QueryInvalid, ErrorKind.InvalidArgument, "The query is empty or only white space.", null,
+            "Give a KQL query, for example 'DeviceInfo | take 10'.");
+
     internal static MdApiTokensException TimespanWithDefenderToken(object target) =>
-        new(TimespanNotSupported, ErrorKind.InvalidArgument,
+        new(TimespanInvalid, ErrorKind.InvalidArgument,
             "-Timespan is a parameter of Microsoft Graph's runHuntingQuery, but the access token is for the Microsoft 365 Defender API, whose hunting API has none.",
             target, "Filter on time in the query instead (| where Timestamp > ago(7d)), or use a token for Microsoft Graph (audience " + MicrosoftGraphEndpoint.DefaultResource + ", ThreatHunting.Read.All).",
             scope: ErrorScope.Item);
+
+    internal static MdApiTokensException TimespanNotPositive(TimeSpan timespan) =>
+        new(TimespanInvalid, ErrorKind.InvalidArgument,
+            $"-Timespan is {timespan}: it must be a positive span, such as 7.00:00:00 for the last seven days.", timespan,
+            "Give how far back the query looks, for example -Timespan (New-TimeSpan -Days 7).");
 
     internal static DefenderApiException TooManyRows(int rows, object target) =>
         new(ResultTooLarge, ErrorKind.LimitsExceeded,

@@ -8,7 +8,8 @@ namespace MdApiTokens.Core.Defender;
 /// <summary>
 /// Turns a hunting result's JSON value into the .NET value its column's type promises: DateTime (UTC), Int (int),
 /// Long (long), Double/Real (double), Decimal, Boolean, String, Guid, TimeSpan, and Dynamic as parsed JSON (nested
-/// JSON, or JSON text as the Defender API sends it). A value that does not fit its type is kept as it came.
+/// JSON, or JSON text as the Defender API sends it); SByte is how Kusto types a bool. A value that does not fit its
+/// type is kept as it came.
 /// </summary>
 internal static class HuntingValues
 {
@@ -28,7 +29,7 @@ internal static class HuntingValues
             "long" or "int64" => ToNumber(value, s => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null),
             "double" or "real" or "float" or "single" => ToNumber(value, s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null),
             "decimal" => ToNumber(value, s => decimal.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) ? n : null),
-            "boolean" or "bool" => ToBoolean(value),
+            "boolean" or "bool" or "sbyte" => ToBoolean(value),
             "string" => value.ValueKind == JsonValueKind.String ? value.GetString() : null,
             "guid" or "uniqueid" => value.ValueKind == JsonValueKind.String && Guid.TryParse(value.GetString(), out var g) ? g : null,
             "timespan" or "time" => ToTimeSpan(value),

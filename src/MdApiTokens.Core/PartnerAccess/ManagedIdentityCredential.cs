@@ -51,10 +51,10 @@ public sealed class PartnerManagedIdentity
     /// <exception cref="MdApiTokensException">No managed identity here, the endpoint refused, or the scopes are not one resource.</exception>
     public async Task<PartnerTokenResult> AcquireTokenAsync(IReadOnlyList<string>? scopes, AzureCloud cloud, bool forceRefresh, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var normalized = PartnerTokenClient.NormalizeScopes(scopes, cloud);
+        var normalized = PartnerApplication.NormalizeScopes(scopes, cloud);
         if (normalized.Length != 1)
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.ScopeInvalid, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.ScopeInvalid, ErrorKind.InvalidArgument,
                 $"A managed identity token is for one resource; {normalized.Length} scopes were given.", string.Join(" ", normalized),
                 "Ask for one token per resource (one -Scope each).");
         }

@@ -32,7 +32,7 @@ public sealed class PartnerAccessException : MdApiTokensException
 
     public string? TraceId { get; init; }
 
-    /// <summary>For <see cref="PartnerAccessErrorIds.ConsentMissing"/>: the link a Global Administrator of the tenant opens to consent.</summary>
+    /// <summary>For <see cref="PartnerAccessErrors.ConsentMissing"/>: the link a Global Administrator of the tenant opens to consent.</summary>
     public Uri? ConsentLink { get; init; }
 
     /// <summary>For throttling: how long the platform asked to wait.</summary>

@@ -42,5 +42,8 @@ public sealed class PartnerAccessToken
     /// <summary>The authority (sign-in host and tenant) that issued the token, when known.</summary>
     public Uri? Authority { get; init; }
 
+    /// <summary>The sign-in host given instead of the cloud's (-AuthorityHost), so Test-AccessToken fetches keys from the same place; null for a cloud's own.</summary>
+    public Uri? AuthorityHost { get; init; }
+
     public override string ToString() => $"{TokenType} token for app {ClientId} in tenant {TenantId} (expires {ExpiresOn:u})";
 }

@@ -32,23 +32,10 @@ public static class PartnerClouds
             throw new ArgumentNullException(nameof(host));
         }
 
-        string? problem = null;
-        if (!host.IsAbsoluteUri)
-        {
-            problem = "it is not an absolute URI";
-        }
-        else if (!string.Equals(host.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
-        {
-            problem = $"its scheme is {host.Scheme}; tokens are only requested over https";
-        }
-        else if (host.UserInfo.Length > 0 || host.Query.Length > 0 || host.Fragment.Length > 0)
-        {
-            problem = "it has user information, a query or a fragment";
-        }
-
+        var problem = BaseAddress.HttpsProblem(host);
         if (problem is not null)
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.AuthorityHostInvalid, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.AuthorityHostInvalid, ErrorKind.InvalidArgument,
                 $"The authority host '{host}' cannot be used: {problem}.", host.OriginalString,
                 AuthorityHostAdvice);
         }
@@ -79,7 +66,7 @@ public static class PartnerClouds
             || value.Equals("organizations", StringComparison.OrdinalIgnoreCase)
             || value.Equals("consumers", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.TenantIdInvalid, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.TenantIdInvalid, ErrorKind.InvalidArgument,
                 $"'{value}' is not a tenant: an app-only token is issued for one customer tenant.", value,
                 "Give the customer's tenant id (a GUID) or one of its verified domains, such as contoso.onmicrosoft.com.", scope: ErrorScope.Item);
         }
@@ -89,7 +76,7 @@ public static class PartnerClouds
             return value.ToLowerInvariant();
         }
 
-        throw new MdApiTokensException(PartnerAccessErrorIds.TenantIdInvalid, ErrorKind.InvalidArgument,
+        throw new MdApiTokensException(PartnerAccessErrors.TenantIdInvalid, ErrorKind.InvalidArgument,
             value.Length == 0 ? "The tenant id is empty." : $"'{Shorten(value)}' is neither a tenant id (GUID) nor a domain name.", Shorten(value),
             "Give the customer's tenant id (a GUID, as the customer's Entra admin center shows it) or one of its verified domains.", scope: ErrorScope.Item);
     }
@@ -104,7 +91,7 @@ public static class PartnerClouds
         }
 
         // The value is not echoed: a secret pasted into the wrong parameter must not end up in an error.
-        throw new MdApiTokensException(PartnerAccessErrorIds.ClientIdInvalid, ErrorKind.InvalidArgument,
+        throw new MdApiTokensException(PartnerAccessErrors.ClientIdInvalid, ErrorKind.InvalidArgument,
             value.Length == 0 ? "The application (client) id is empty." : $"The application (client) id given ({value.Length} characters) is not a GUID.", null,
             "Copy the Application (client) ID from the app registration's Overview page.", scope: ErrorScope.Item);
     }

@@ -46,7 +46,7 @@ public abstract partial class PartnerCredential : IDisposable
     {
         if (string.IsNullOrEmpty(secret))
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.SecretEmpty, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.SecretEmpty, ErrorKind.InvalidArgument,
                 "The client secret is empty.", null,
                 "Give the secret's Value (not its Secret ID) from the app registration's Certificates & secrets page.");
         }
@@ -68,46 +68,48 @@ public abstract partial class PartnerCredential : IDisposable
 
     /// <summary>
     /// The certificate with <paramref name="thumbprint"/> (SHA-1, as the portal and certificate stores show it) from the
-    /// CurrentUser\My store, then LocalMachine\My where the platform has one.
+    /// CurrentUser\My store, then LocalMachine\My where the platform has one: the first copy that has its private key.
     /// </summary>
-    public static PartnerCredential FromStore(string thumbprint)
+    public static PartnerCredential FromStore(string thumbprint) => FromStore(thumbprint, SystemCertificateStores.Instance);
+
+    internal static PartnerCredential FromStore(string thumbprint, ICertificateStores stores)
     {
         var wanted = NormalizeThumbprint(thumbprint);
-        var searched = new System.Collections.Generic.List<string>();
-        foreach (var location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
+        var searched = new System.Collections.Generic.List<StoreMatches>();
+        X509Certificate2? match = null;
+        string? matchStore = null;
+        foreach (var found in stores.Find(wanted))
         {
-            X509Store store;
-            try
+            searched.Add(found);
+            match = found.Certificates.FirstOrDefault(c => c.HasPrivateKey);
+            if (match is not null)
             {
-                store = new X509Store(StoreName.My, location);
-                store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
-            }
-            catch (CryptographicException)
-            {
-                // Unix has no LocalMachine\My; a store that does not exist yet holds nothing.
-                continue;
-            }
-
-            using (store)
-            {
-                searched.Add($"Cert:\\{location}\\My");
-                var found = store.Certificates.Find(X509FindType.FindByThumbprint, wanted, validOnly: false).Cast<X509Certificate2>().ToList();
-                // Prefer a copy with its private key; one without is still returned, so the error says what is missing.
-                var match = found.FirstOrDefault(c => c.HasPrivateKey) ?? found.FirstOrDefault();
-                foreach (var other in found.Where(c => !ReferenceEquals(c, match)))
-                {
-                    other.Dispose();
-                }
-
-                if (match is not null)
-                {
-                    return CertificateCredential.Create(match, $"Cert:\\{location}\\My\\{wanted}");
-                }
+                matchStore = found.StoreName;
+                break;
             }
         }
 
-        throw new MdApiTokensException(PartnerAccessErrorIds.CertificateNotFound, ErrorKind.ObjectNotFound,
-            $"No certificate with thumbprint {wanted} in {(searched.Count == 0 ? "any certificate store" : string.Join(" or ", searched))}.", wanted,
+        foreach (var other in searched.SelectMany(s => s.Certificates).Where(c => !ReferenceEquals(c, match)))
+        {
+            other.Dispose();
+        }
+
+        if (match is not null)
+        {
+            return CertificateCredential.Create(match, $"{matchStore}\\{wanted}");
+        }
+
+        var holders = searched.Where(s => s.Certificates.Count > 0).Select(s => s.StoreName).ToList();
+        if (holders.Count > 0)
+        {
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateInvalid, ErrorKind.InvalidArgument,
+                $"The certificate {wanted} is in {string.Join(" and ", holders)}, but no copy has its private key, so it cannot sign a token request.", wanted,
+                "Import the certificate with its private key (its PFX) into Cert:\\CurrentUser\\My, or run as the account that holds the key, or use -CertificatePath.");
+        }
+
+        var names = searched.Select(s => s.StoreName).ToList();
+        throw new MdApiTokensException(PartnerAccessErrors.CertificateNotFound, ErrorKind.ObjectNotFound,
+            $"No certificate with thumbprint {wanted} in {(names.Count == 0 ? "any certificate store" : string.Join(" or ", names))}.", wanted,
             "Import the certificate with its private key into Cert:\\CurrentUser\\My, or use -CertificatePath with its PFX file.");
     }
 
@@ -116,7 +118,7 @@ public abstract partial class PartnerCredential : IDisposable
     {
         if (!File.Exists(path))
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CertificateNotFound, ErrorKind.ObjectNotFound,
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateNotFound, ErrorKind.ObjectNotFound,
                 $"The certificate file '{path}' does not exist.", path, "Give the path of the PFX file that holds the certificate and its private key.");
         }
 
@@ -127,13 +129,13 @@ public abstract partial class PartnerCredential : IDisposable
         }
         catch (CryptographicException e)
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CertificateInvalid, ErrorKind.InvalidData,
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateInvalid, ErrorKind.InvalidData,
                 $"The certificate file '{path}' could not be opened: {e.Message.TrimEnd('.')}. The password may be wrong, or the file is not a PFX (PKCS#12).", path,
                 "Check -CertificatePassword, or export the certificate again as a PFX with its private key.");
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CertificateInvalid, ErrorKind.PermissionDenied,
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateInvalid, ErrorKind.PermissionDenied,
                 $"The certificate file '{path}' could not be read: {e.Message}", path, "Check that your account can read the file.");
         }
 
@@ -166,7 +168,7 @@ public abstract partial class PartnerCredential : IDisposable
         var hex = new string((thumbprint ?? "").Where(Uri.IsHexDigit).ToArray()).ToUpperInvariant();
         if (hex.Length != 40 || (thumbprint ?? "").Any(c => !Uri.IsHexDigit(c) && !char.IsWhiteSpace(c) && c is not ':' and not '-' and not '\u200E' and not '\u200F'))
         {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CertificateNotFound, ErrorKind.InvalidArgument,
+            throw new MdApiTokensException(PartnerAccessErrors.CertificateNotFound, ErrorKind.InvalidArgument,
                 "The certificate thumbprint must be 40 hexadecimal characters (a SHA-1 thumbprint).", thumbprint,
                 "Copy the thumbprint from the app registration's Certificates & secrets page or from Get-ChildItem Cert:\\CurrentUser\\My.");
         }
@@ -320,7 +322,7 @@ public abstract partial class PartnerCredential : IDisposable
             {
                 var thumbprint = certificate.Thumbprint;
                 certificate.Dispose();
-                throw new MdApiTokensException(PartnerAccessErrorIds.CertificateInvalid, ErrorKind.InvalidArgument,
+                throw new MdApiTokensException(PartnerAccessErrors.CertificateInvalid, ErrorKind.InvalidArgument,
                     $"The certificate {thumbprint} from {source} cannot sign a token request: {problem}.", thumbprint,
                     "Use the certificate together with its RSA private key (a PFX, or a store certificate imported with its key).");
             }

@@ -43,7 +43,7 @@ public static class PartnerIdentityErrors
     private const string RunbookAdvice = "Run it where a managed identity is enabled (an Azure Automation account, Function, App Service or virtual machine); elsewhere use -CertificateThumbprint or -ClientSecret.";
 
     /// <summary>For a request signed with a client assertion: the federation failures of the token endpoint; null for anything else.</summary>
-    internal static PartnerAccessException? FromTokenEndpoint(MsalException exception, PartnerTokenErrors.Context context)
+    internal static PartnerAccessException? FromTokenEndpoint(MsalException exception, PartnerAccessErrors.Context context)
     {
         if (context.Credential is not AssertionCredential assertion || exception is not MsalServiceException service)
         {
@@ -111,7 +111,7 @@ public static class PartnerIdentityErrors
     }
 
     internal static MdApiTokensException IdentityTimeout(PartnerManagedIdentity identity, TimeSpan timeout) =>
-        new(PartnerAccessErrorIds.TokenRequestTimeout, ErrorKind.OperationTimeout,
+        new(PartnerAccessErrors.TokenRequestTimeout, ErrorKind.OperationTimeout,
             $"The managed identity endpoint did not answer for the {identity.Description} within {Math.Round(timeout.TotalSeconds, 1).ToString(CultureInfo.InvariantCulture)} seconds.",
             identity.Description, RunbookAdvice);
 

@@ -27,7 +27,7 @@ public sealed class PartnerTokenClient
     /// (unless <see cref="PartnerTokenRequest.ForceRefresh"/>), otherwise from the identity platform.
     /// </summary>
     /// <exception cref="PartnerAccessException">The platform refused the request, could not be reached, or did not answer in time.</exception>
-    /// <exception cref="MdApiTokensException">The tenant, application id, authority host or scopes are not valid.</exception>
+    /// <exception cref="MdApiTokensException">The tenant is not valid.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<PartnerTokenResult> AcquireTokenAsync(PartnerTokenRequest request, CancellationToken cancellationToken = default)
     {
@@ -37,17 +37,14 @@ public sealed class PartnerTokenClient
         }
 
         var tenant = PartnerClouds.NormalizeTenantId(request.TenantId);
-        var clientId = PartnerClouds.NormalizeClientId(request.ClientId);
-        var customHost = request.AuthorityHost is null ? null : PartnerClouds.ValidateAuthorityHost(request.AuthorityHost);
-        var host = customHost ?? PartnerClouds.AuthorityHost(request.Cloud);
-        var scopes = NormalizeScopes(request.Scopes, request.Cloud);
+        var application = request.Application;
         if (request.Timeout <= TimeSpan.Zero && request.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(request), "The timeout must be positive.");
         }
 
-        var context = new PartnerTokenErrors.Context(tenant, clientId, request.Cloud, host, customHost, scopes, request.Credential, request.Timeout);
-        var client = GetOrCreateClient(host, tenant, clientId, request.Credential);
+        var context = new PartnerAccessErrors.Context(tenant, application, request.Timeout);
+        var client = GetOrCreateClient(application, tenant);
 
         using var timeout = new CancellationTokenSource();
         if (request.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
@@ -59,67 +56,44 @@ public sealed class PartnerTokenClient
         AuthenticationResult result;
         try
         {
-            result = await client.AcquireTokenForClient(scopes)
+            result = await client.AcquireTokenForClient(application.Scopes)
                 .WithForceRefresh(request.ForceRefresh)
                 .ExecuteAsync(linked.Token)
                 .ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw PartnerTokenErrors.Timeout(context, request.Timeout);
+            throw PartnerAccessErrors.Timeout(context, request.Timeout);
         }
         catch (MsalException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw PartnerIdentityErrors.FromTokenEndpoint(e, context) ?? PartnerTokenErrors.FromMsal(e, context);
+            throw PartnerIdentityErrors.FromTokenEndpoint(e, context) ?? PartnerAccessErrors.FromMsal(e, context);
         }
         catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw PartnerTokenErrors.Unreachable(context, e);
+            throw PartnerAccessErrors.Unreachable(context, e);
         }
         catch (System.Text.Json.JsonException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw PartnerTokenErrors.ResponseInvalid(context, "the body is not JSON");
+            throw PartnerAccessErrors.ResponseInvalid(context, "the body is not JSON");
         }
 
         if (string.IsNullOrEmpty(result.AccessToken))
         {
-            throw PartnerTokenErrors.ResponseInvalid(context, "no access_token");
+            throw PartnerAccessErrors.ResponseInvalid(context, "no access_token");
         }
 
-        var token = new PartnerAccessToken(result.AccessToken, result.TokenType ?? "Bearer", result.ExpiresOn, tenant, clientId, result.Scopes ?? scopes, request.Cloud)
+        var token = new PartnerAccessToken(result.AccessToken, result.TokenType ?? "Bearer", result.ExpiresOn, tenant, application.ClientId, result.Scopes ?? application.Scopes, application.Cloud)
         {
-            Authority = PartnerClouds.Authority(host, tenant),
+            Authority = PartnerClouds.Authority(application.AuthorityHost, tenant),
+            AuthorityHost = application.CustomAuthorityHost,
         };
         return new PartnerTokenResult(token, result.AuthenticationResultMetadata?.TokenSource == TokenSource.Cache);
     }
 
-    /// <summary>The scopes to request: the cloud's Defender scope by default; each must be a resource's /.default scope.</summary>
-    public static string[] NormalizeScopes(IEnumerable<string>? scopes, AzureCloud cloud)
+    private IConfidentialClientApplication GetOrCreateClient(PartnerApplication application, string tenant)
     {
-        var list = (scopes ?? Enumerable.Empty<string>()).Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-        if (list.Length == 0)
-        {
-            return new[] { PartnerClouds.DefaultScope(cloud) };
-        }
-
-        foreach (var scope in list)
-        {
-            if (!scope.EndsWith("/.default", StringComparison.OrdinalIgnoreCase))
-            {
-                var suggestion = scope.EndsWith(".default", StringComparison.OrdinalIgnoreCase)
-                    ? scope.Substring(0, scope.Length - ".default".Length).TrimEnd('/') + "/.default"
-                    : scope.TrimEnd('/') + "/.default";
-                throw new MdApiTokensException(PartnerAccessErrorIds.ScopeInvalid, ErrorKind.InvalidArgument,
-                    $"The scope '{scope}' cannot be used for an app-only token: client credentials take a resource's /.default scope.", scope,
-                    $"Use '{suggestion}' (the permissions come from the application's API permissions, not from the scope).");
-            }
-        }
-
-        return list;
-    }
-
-    private IConfidentialClientApplication GetOrCreateClient(Uri host, string tenant, string clientId, PartnerCredential credential)
-    {
+        var (host, clientId, credential) = (application.AuthorityHost, application.ClientId, application.Credential);
         var key = string.Join("|", host.AbsoluteUri, tenant, clientId, credential.Fingerprint);
         lock (_clients)
         {
@@ -143,7 +117,7 @@ public sealed class PartnerTokenClient
             }
             catch (ArgumentException e)
             {
-                throw new MdApiTokensException(PartnerAccessErrorIds.AuthorityHostInvalid, ErrorKind.InvalidArgument,
+                throw new MdApiTokensException(PartnerAccessErrors.AuthorityHostInvalid, ErrorKind.InvalidArgument,
                     $"MSAL cannot use the authority {PartnerClouds.Authority(host, tenant)}: {e.Message}", host.AbsoluteUri,
                     PartnerClouds.AuthorityHostAdvice);
             }

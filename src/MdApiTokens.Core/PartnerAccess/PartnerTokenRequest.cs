@@ -4,35 +4,23 @@ using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.PartnerAccess;
 
-/// <summary>What to ask the identity platform for: an app-only token for <see cref="ClientId"/> in the customer tenant <see cref="TenantId"/>.</summary>
+/// <summary>What to ask the identity platform for: an app-only token for <see cref="Application"/> in the customer tenant <see cref="TenantId"/>.</summary>
 public sealed class PartnerTokenRequest
 {
-    /// <summary>How long one token request may take before it fails with <see cref="PartnerAccessErrorIds.TokenRequestTimeout"/>.</summary>
+    /// <summary>How long one token request may take before it fails with <see cref="PartnerAccessErrors.TokenRequestTimeout"/>.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    public PartnerTokenRequest(string tenantId, string clientId, PartnerCredential credential)
+    public PartnerTokenRequest(string tenantId, PartnerApplication application)
     {
         TenantId = tenantId;
-        ClientId = clientId;
-        Credential = credential ?? throw new ArgumentNullException(nameof(credential));
+        Application = application ?? throw new ArgumentNullException(nameof(application));
     }
 
-    /// <summary>The customer tenant: its id (GUID) or a verified domain.</summary>
+    /// <summary>The customer tenant: its id (GUID) or a verified domain; checked when the request is made.</summary>
     public string TenantId { get; }
 
-    /// <summary>The partner application's id.</summary>
-    public string ClientId { get; }
-
-    public PartnerCredential Credential { get; }
-
-    /// <summary>Decides the sign-in host and the default scope.</summary>
-    public AzureCloud Cloud { get; init; } = AzureCloud.Public;
-
-    /// <summary>Replaces the cloud's sign-in host (https only); the default scope still follows <see cref="Cloud"/>.</summary>
-    public Uri? AuthorityHost { get; init; }
-
-    /// <summary>The scopes (each ending in /.default); null or empty: the Defender API of <see cref="Cloud"/>.</summary>
-    public IReadOnlyList<string>? Scopes { get; init; }
+    /// <summary>The partner application, its credential, cloud, sign-in host and scopes (already checked).</summary>
+    public PartnerApplication Application { get; }
 
     /// <summary>Ask the identity platform even if the in-process cache holds a valid token.</summary>
     public bool ForceRefresh { get; init; }

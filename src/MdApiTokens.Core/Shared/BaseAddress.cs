@@ -11,4 +11,25 @@ public static class BaseAddress
         var text = (uri ?? throw new ArgumentNullException(nameof(uri))).GetLeftPart(UriPartial.Path);
         return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
     }
+
+    /// <summary>Why <paramref name="host"/> is not a plain https base address (absolute, no user information, query or fragment), or null when it is.</summary>
+    public static string? HttpsProblem(Uri host)
+    {
+        if (host is null)
+        {
+            throw new ArgumentNullException(nameof(host));
+        }
+
+        if (!host.IsAbsoluteUri)
+        {
+            return "it is not an absolute URI";
+        }
+
+        if (!string.Equals(host.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"its scheme is {host.Scheme}; only https is used";
+        }
+
+        return host.UserInfo.Length > 0 || host.Query.Length > 0 || host.Fragment.Length > 0 ? "it has user information, a query or a fragment" : null;
+    }
 }

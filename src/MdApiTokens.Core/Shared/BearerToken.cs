@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text;
 using System.Text.Json;
 
 namespace MdApiTokens.Core.Shared;
@@ -17,6 +18,8 @@ public static class BearerToken
     public const int MaxLength = 64 * 1024;
 
     private const string Scheme = "Bearer ";
+
+    private static readonly UTF8Encoding s_strictUtf8 = new(false, throwOnInvalidBytes: true);
 
     /// <summary><paramref name="value"/> without surrounding white space and without a leading "Bearer " (any case).</summary>
     public static string Normalize(string? value)
@@ -55,7 +58,8 @@ public static class BearerToken
             {
                 try
                 {
-                    documents[i] = JsonDocument.Parse(DecodeSegment(parts[i]));
+                    // Decoded strictly first: JsonDocument checks the UTF-8 inside strings only when they are read.
+                    documents[i] = JsonDocument.Parse(s_strictUtf8.GetString(DecodeSegment(parts[i])));
                 }
                 catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
                 {

@@ -24,6 +24,11 @@ public sealed class ApiTokenStore
 
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The largest store file read: 64 MiB, about 200,000 tokens (the format is built for up to 10,000).</summary>
+    public const int MaxFileBytes = 64 * 1024 * 1024;
+
+    private static readonly byte[] s_utf8Bom = { 0xEF, 0xBB, 0xBF };
+
     private readonly bool _createMissingParents;
     private readonly TimeSpan _lockTimeout;
     private readonly AuditLog _auditLog;
@@ -95,14 +100,37 @@ public sealed class ApiTokenStore
             int length;
             try
             {
-                using var stream = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                length = (int)Math.Min(stream.Length, int.MaxValue - 1);
-                buffer = ArrayPool<byte>.Shared.Rent(length + 1);
+                StoreFile.CheckFolder(DirectoryPath);
+                using var stream = StoreFile.OpenRead(FilePath);
+                if (stream is null)
+                {
+                    return null;
+                }
+
+                if (stream.Length > MaxFileBytes)
+                {
+                    throw ApiTokenErrors.TooLarge(FilePath, MaxFileBytes);
+                }
+
+                // One byte more than the limit, so a file that grows while it is read is still caught.
+                buffer = ArrayPool<byte>.Shared.Rent((int)stream.Length + 1);
                 var read = 0;
                 int n;
-                while (read < buffer.Length && (n = stream.Read(buffer, read, buffer.Length - read)) > 0)
+                while ((n = stream.Read(buffer, read, buffer.Length - read)) > 0)
                 {
                     read += n;
+                    if (read > MaxFileBytes)
+                    {
+                        throw ApiTokenErrors.TooLarge(FilePath, MaxFileBytes);
+                    }
+
+                    if (read == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxFileBytes + 1));
+                        Buffer.BlockCopy(buffer, 0, larger, 0, read);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
                 }
 
                 length = read;
@@ -121,6 +149,11 @@ public sealed class ApiTokenStore
             }
 
             var content = new ReadOnlySpan<byte>(buffer, 0, length);
+            if (content.StartsWith(s_utf8Bom))
+            {
+                content = content.Slice(s_utf8Bom.Length);
+            }
+
             if (previous is not null && content.SequenceEqual(previous.Bytes))
             {
                 return previous;
@@ -154,12 +187,37 @@ public sealed class ApiTokenStore
             throw new ArgumentNullException(nameof(change));
         }
 
+        return Update(change, create, _lockTimeout);
+    }
+
+    /// <summary>
+    /// A best-effort <see cref="Update{T}"/> for bookkeeping a reader may skip (recording a use): waits at most
+    /// <paramref name="lockWait"/> for the lock and returns false, changing nothing, when another writer holds it or
+    /// this account cannot write the store.
+    /// </summary>
+    internal bool TryUpdate<T>(Func<StoreTransaction, T> change, TimeSpan lockWait, out T result)
+    {
+        try
+        {
+            result = Update(change, null, lockWait);
+            return true;
+        }
+        catch (MdApiTokensException e) when (e.ErrorId is ApiTokenErrors.StoreLocked or ApiTokenErrors.StoreAccessDenied or ApiTokenErrors.StoreWriteFailed)
+        {
+            result = default!;
+            return false;
+        }
+    }
+
+    private T Update<T>(Func<StoreTransaction, T> change, Func<StoreDocument>? create, TimeSpan lockTimeout)
+    {
+
         EnsureDirectory(create is not null);
         StoreTransaction transaction;
         T result;
         try
         {
-            using (StoreLock.Acquire(LockPath, _lockTimeout))
+            using (StoreLock.Acquire(LockPath, lockTimeout))
             {
                 RemoveStaleTempFiles();
                 var document = TryRead();
@@ -181,6 +239,7 @@ public sealed class ApiTokenStore
                     return result;
                 }
 
+                CommitAudit(document, transaction.AuditEntries);
                 Write(document);
             }
         }
@@ -193,12 +252,11 @@ public sealed class ApiTokenStore
             throw ApiTokenErrors.WriteFailed(FilePath, e);
         }
 
-        _auditLog.Append(transaction.AuditEntries);
         return result;
     }
 
     /// <summary>Reads the audit log; lines that are not valid entries are skipped and counted in <paramref name="skipped"/>.</summary>
-    public IReadOnlyList<AuditEntry> ReadAuditLog(out int skipped) => _auditLog.Read(out skipped);
+    public IReadOnlyList<AuditEntry> ReadAuditLog(out int skipped) => _auditLog.Read(TryRead()?.Audit?.Sequence, out skipped);
 
     private void EnsureDirectory(bool mayCreate)
     {
@@ -256,6 +314,33 @@ public sealed class ApiTokenStore
             RestrictedFile.TryDelete(temp);
             throw;
         }
+    }
+
+    // Numbers and stamps the entries (times never go back, even when the clock does or writers' clocks differ),
+    // appends them, and records the log's new end in the document: the swap that writes the document commits both.
+    // A crash before the swap leaves lines past the recorded end, which readers ignore and the next change cuts off.
+    private void CommitAudit(StoreDocument document, IReadOnlyList<AuditEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var committed = document.Audit;
+        var state = new AuditState { Sequence = committed?.Sequence ?? 0, Time = committed?.Time ?? default };
+        foreach (var entry in entries)
+        {
+            entry.Sequence = ++state.Sequence;
+            if (entry.Time < state.Time)
+            {
+                entry.Time = state.Time;
+            }
+
+            state.Time = entry.Time;
+        }
+
+        state.Length = _auditLog.Append(entries, committed);
+        document.Audit = state;
     }
 
     // Under the lock no other writer is mid-write, so any temporary file left here is from a writer that died.

@@ -4,7 +4,6 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using MdApiTokens.Core.ApiTokens;
-using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.Store;
 
@@ -17,20 +16,27 @@ internal sealed class AuditLog
 
     public string Path { get; }
 
-    /// <summary>Every entry; lines that are not valid entries are skipped and counted in <paramref name="skipped"/>.</summary>
-    public IReadOnlyList<AuditEntry> Read(out int skipped)
+    /// <summary>
+    /// Every committed entry: those numbered up to <paramref name="committedSequence"/> (all of them for a store written
+    /// before entries were numbered). Lines past it, and a torn last line, belong to a change that never committed and
+    /// are left out; other lines that are not valid entries are skipped and counted in <paramref name="skipped"/>.
+    /// </summary>
+    public IReadOnlyList<AuditEntry> Read(long? committedSequence, out int skipped)
     {
         skipped = 0;
         var entries = new List<AuditEntry>();
-        string[] lines;
+        byte[] bytes;
         try
         {
-            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var memory = new MemoryStream();
-            stream.CopyTo(memory);
-            lines = Encoding.UTF8.GetString(memory.ToArray()).Split('\n');
+            using var stream = StoreFile.OpenRead(Path);
+            if (stream is null)
+            {
+                return entries;
+            }
+
+            bytes = ReadAll(stream);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (DirectoryNotFoundException)
         {
             return entries;
         }
@@ -39,41 +45,34 @@ internal sealed class AuditLog
             throw ApiTokenErrors.AccessDenied(Path, e);
         }
 
-        foreach (var line in lines)
+        foreach (var line in CompleteLines(bytes, bytes.Length))
         {
             if (line.Trim().Length == 0)
             {
                 continue;
             }
 
-            try
-            {
-                var entry = JsonSerializer.Deserialize(line, StoreJsonContext.Default.AuditEntry);
-                if (entry is null)
-                {
-                    skipped++;
-                }
-                else
-                {
-                    entries.Add(entry);
-                }
-            }
-            catch (JsonException)
+            var entry = TryParse(line);
+            if (entry is null)
             {
                 skipped++;
+            }
+            else if (committedSequence is not { } committed || entry.Sequence <= committed)
+            {
+                entries.Add(entry);
             }
         }
 
         return entries;
     }
 
-    public void Append(IReadOnlyList<AuditEntry> entries)
+    /// <summary>
+    /// Under the store lock, before the document that commits them is swapped in: cuts off what an interrupted change
+    /// left after the <paramref name="committed"/> end, appends <paramref name="entries"/>, flushes them to disk, and
+    /// returns the log's new length.
+    /// </summary>
+    public long Append(IReadOnlyList<AuditEntry> entries, AuditState? committed)
     {
-        if (entries.Count == 0)
-        {
-            return;
-        }
-
         var text = new StringBuilder();
         foreach (var entry in entries)
         {
@@ -83,25 +82,73 @@ internal sealed class AuditLog
         var bytes = Encoding.UTF8.GetBytes(text.ToString());
         try
         {
-            if (!File.Exists(Path))
+            using var stream = StoreFile.OpenWrite(Path);
+            var end = stream.Length;
+            if (committed is not null && end != committed.Length)
             {
-                try
-                {
-                    RestrictedFile.CreateNew(Path).Dispose();
-                }
-                catch (IOException) when (File.Exists(Path))
-                {
-                    // Created meanwhile by another writer.
-                }
+                end = CommittedEnd(ReadAll(stream), committed.Sequence);
+                stream.SetLength(end);
             }
 
-            using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            stream.Position = end;
             stream.Write(bytes, 0, bytes.Length);
             stream.Flush(flushToDisk: true);
+            return end + bytes.Length;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw ApiTokenErrors.AuditLogWriteFailedError(Path, e);
         }
+    }
+
+    // The end of the last line that is not an uncommitted leftover: a torn last line and complete entries numbered past
+    // the committed one are cut; anything else (an old entry, a line edited by hand) is kept.
+    private static long CommittedEnd(byte[] log, long committedSequence)
+    {
+        var cut = log.Length;
+        if (cut > 0 && log[cut - 1] != (byte)'\n')
+        {
+            cut = Array.LastIndexOf(log, (byte)'\n', cut - 1) + 1;
+        }
+
+        while (cut > 0)
+        {
+            var start = cut - 1 == 0 ? 0 : Array.LastIndexOf(log, (byte)'\n', cut - 2) + 1;
+            var entry = TryParse(Encoding.UTF8.GetString(log, start, cut - start));
+            if (entry is null || entry.Sequence <= committedSequence)
+            {
+                break;
+            }
+
+            cut = start;
+        }
+
+        return cut;
+    }
+
+    private static IEnumerable<string> CompleteLines(byte[] bytes, int length)
+    {
+        var complete = length == 0 ? 0 : Array.LastIndexOf(bytes, (byte)'\n', length - 1) + 1;
+        return Encoding.UTF8.GetString(bytes, 0, complete).Split('\n');
+    }
+
+    private static AuditEntry? TryParse(string line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, StoreJsonContext.Default.AuditEntry);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[] ReadAll(FileStream stream)
+    {
+        stream.Position = 0;
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return memory.ToArray();
     }
 }

@@ -26,6 +26,24 @@ public sealed class StoreDocument
 
     [JsonPropertyName("tokens")]
     public List<ApiTokenRecord> Tokens { get; set; } = new();
+
+    /// <summary>Where the audit log stood when this document was written; entries numbered past it belong to a change that never committed.</summary>
+    [JsonPropertyName("audit")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AuditState? Audit { get; set; }
+}
+
+/// <summary>The audit log's committed end: the last sequence number, its time, and the log's length in bytes.</summary>
+public sealed class AuditState
+{
+    [JsonPropertyName("sequence")]
+    public long Sequence { get; set; }
+
+    [JsonPropertyName("time")]
+    public DateTimeOffset Time { get; set; }
+
+    [JsonPropertyName("length")]
+    public long Length { get; set; }
 }
 
 /// <summary>One user's role in the store.</summary>
@@ -80,6 +98,10 @@ public sealed class ApiTokenRecord
 /// <summary>One line of the audit log: who did what, when. Never a token value.</summary>
 public sealed class AuditEntry
 {
+    /// <summary>The entry's place in the log: 1, 2, 3 ... with no gaps, so an export can resume after the last one it read.</summary>
+    [JsonPropertyName("seq")]
+    public long Sequence { get; set; }
+
     [JsonPropertyName("time")]
     public DateTimeOffset Time { get; set; }
 

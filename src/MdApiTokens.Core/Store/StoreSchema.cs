@@ -50,6 +50,12 @@ internal static class StoreSchema
                 throw ApiTokenErrors.VersionUnsupported(path, version, CurrentVersion);
             }
 
+            // A list that is absent would read as empty: a store that lost its tokens must not look like a new one.
+            if (!root.TryGetProperty("tokens", out _) || !root.TryGetProperty("roles", out _))
+            {
+                throw ApiTokenErrors.Corrupt(path, "the roles or tokens list is missing");
+            }
+
             StoreDocument? document;
             try
             {

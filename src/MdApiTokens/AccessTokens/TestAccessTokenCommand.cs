@@ -9,13 +9,16 @@ using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Commands.AccessTokens;
 
-/// <summary>Decodes an access token (JWT) and checks its lifetime, roles, tenant, audience and, with keys, its signature.</summary>
+/// <summary>Decodes an access token (JWT) and checks its lifetime, roles, tenant, audience and signature (by default against the issuer's published keys).</summary>
 [Cmdlet(VerbsDiagnostic.Test, "AccessToken", DefaultParameterSetName = TokenSet)]
 [OutputType(typeof(bool), typeof(AccessTokenValidationResult))]
 public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
 {
     private const string TokenSet = "AccessToken";
     private const string PathSet = "Path";
+
+    /// <summary>Key of a boxed <see cref="TimeSpan"/> in <see cref="ModuleServices"/>: how long one request for the issuer's metadata or keys may take.</summary>
+    internal const string KeyRequestTimeoutKey = "AccessTokenKeyRequestTimeout";
 
     private AccessTokenSigningKeys? _signingKeys;
 
@@ -48,14 +51,22 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
     [ValidateNotNullOrEmpty]
     public string? Audience { get; set; }
 
-    /// <summary>The cloud whose Defender API is the default audience; Get-PartnerAccessToken's output binds it by property name.</summary>
+    /// <summary>The cloud whose Defender API is the default audience and whose sign-in host publishes the keys; Get-PartnerAccessToken's output binds it by property name.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public AzureCloud Cloud { get; set; } = AzureCloud.Public;
 
-    /// <summary>A JSON Web Key Set file with the issuer's signing keys.</summary>
+    /// <summary>Another https sign-in host to fetch the issuer's keys from (a test fake); Get-PartnerAccessToken's output binds it by property name.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public Uri? AuthorityHost { get; set; }
+
+    /// <summary>A JSON Web Key Set file with the issuer's signing keys, for checking offline.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? JwksPath { get; set; }
+
+    /// <summary>Decode and check the claims only; the result says the signature was not checked.</summary>
+    [Parameter]
+    public SwitchParameter SkipSignatureCheck { get; set; }
 
     /// <summary>How far the token's times may be off this machine's clock.</summary>
     [Parameter]
@@ -67,15 +78,9 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
 
     protected override void BeginProcessingCore()
     {
-        if (ClockSkew < TimeSpan.Zero)
-        {
-            throw new MdApiTokensException(AccessTokensErrorIds.ClockSkewInvalid, ErrorKind.InvalidArgument,
-                $"The clock skew {ClockSkew} is negative.", ClockSkew, "Give a clock skew of zero or more, such as (New-TimeSpan -Minutes 5).");
-        }
-
         if (JwksPath is not null)
         {
-            _signingKeys = AccessTokenSigningKeys.FromFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, JwksPath, AccessTokensErrorIds.JwksNotFound, "signing key file"));
+            _signingKeys = AccessTokenSigningKeys.FromFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, JwksPath, AccessTokenErrors.JwksNotFound, "signing key file"));
             WriteVerbose($"Signing keys from '{_signingKeys.Source}': {string.Join(", ", _signingKeys.KeyIds.DefaultIfEmpty("(no kid)"))}.");
         }
     }
@@ -83,7 +88,7 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
     protected override void ProcessRecordCore()
     {
         var token = ParameterSetName == PathSet
-            ? AccessTokenFile.Read(PowerShellPaths.ToFileSystemPath(SessionState.Path, Path!, AccessTokensErrorIds.TokenPathInvalid, "token file"))
+            ? AccessTokenFile.Read(PowerShellPaths.ToFileSystemPath(SessionState.Path, Path!, AccessTokenErrors.TokenPathInvalid, "token file"))
             : AccessToken;
         var options = new AccessTokenValidationOptions
         {
@@ -91,10 +96,14 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
             TenantId = TenantId,
             Audience = Audience ?? CloudTable.For(Cloud).DefenderApiAudience,
             SigningKeys = _signingKeys,
+            SkipSignatureCheck = SkipSignatureCheck,
+            Cloud = Cloud,
+            AuthorityHost = AuthorityHost,
+            KeyRequestTimeout = ModuleServices.Get<object>(KeyRequestTimeoutKey) is TimeSpan timeout ? timeout : AccessTokenIssuerKeys.DefaultRequestTimeout,
             ClockSkew = ClockSkew,
         };
 
-        var result = new AccessTokenValidator(ModuleServices.Clock).Validate(token, options);
+        var result = Await(new AccessTokenValidator(ModuleServices.Clock).ValidateAsync(token, options, CancellationToken));
         foreach (var check in result.Checks.Where(c => c.Outcome != AccessTokenCheckOutcome.Skipped || c.Check == AccessTokenCheck.Signature))
         {
             WriteVerbose($"{check.Check}: {check.Outcome}. {check.Detail}");

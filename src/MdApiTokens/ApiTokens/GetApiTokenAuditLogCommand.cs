@@ -19,6 +19,11 @@ public sealed class GetApiTokenAuditLogCommand : ApiTokenStoreCmdlet
     [Parameter]
     public DateTime After { get; set; }
 
+    /// <summary>Only entries numbered after this one (the Sequence of the last entry an earlier export read).</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long AfterSequence { get; set; }
+
     /// <summary>Only the newest this many entries.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -30,6 +35,7 @@ public sealed class GetApiTokenAuditLogCommand : ApiTokenStoreCmdlet
         {
             Actions = Action,
             After = IsBound(nameof(After)) ? new DateTimeOffset(After.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(After, DateTimeKind.Local) : After) : null,
+            AfterSequence = IsBound(nameof(AfterSequence)) ? AfterSequence : null,
             Last = IsBound(nameof(Last)) ? Last : null,
         };
         var entries = CreateService().ReadAuditLog(out var unreadable, query);

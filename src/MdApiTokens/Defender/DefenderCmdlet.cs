@@ -22,6 +22,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
     private readonly List<Task> _tenants = new();
     private readonly Dictionary<string, Task> _lastOfTenant = new(StringComparer.OrdinalIgnoreCase);
     private CancellationTokenSource? _tenantCancellation;
+    private DefenderProgress? _progress;
 
     /// <summary>The bearer token: a string, a SecureString, or Get-PartnerAccessToken's output by property name.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
@@ -57,6 +58,12 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
 
     public const int MaxThrottleLimit = 64;
 
+    /// <summary>What the progress bar counts: "incidents" unless a command says otherwise.</summary>
+    private protected virtual string ItemNoun => "incidents";
+
+    /// <summary>This command's progress over its tenants; used on the pipeline thread only.</summary>
+    private protected DefenderProgress Progress => _progress ??= new DefenderProgress(MyInvocation.MyCommand.Name, ItemNoun, ModuleServices.Clock, WriteProgress);
+
     public void Dispose()
     {
         // The command ended early (a downstream Select-Object -First, an error): stop what still runs.
@@ -69,15 +76,25 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
     private protected DefenderIncidentClient CreateClient()
     {
         var apiBase = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, IsBound(nameof(Cloud)) ? Cloud : null);
-        var token = SecretText.Unwrap(AccessToken);
-        var client = new DefenderIncidentClient(apiBase, token, TenantId, DefenderModuleServices.Handler, DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message))));
+        var client = new DefenderIncidentClient(apiBase, SecretText.Unwrap(AccessToken), TenantId, DefenderModuleServices.Handler, CreateOptions());
         WriteVerbose($"Using the incidents API at {client.ApiBase} for tenant {client.TenantId ?? "(unknown)"}.");
-        if (client.TenantId is null)
+        WarnIfTenantUnknown(client.TenantId);
+        return client;
+    }
+
+    /// <summary>Client options for the current runspace whose log lines become verbose output and whose waits show in the progress bar.</summary>
+    private protected DefenderClientOptions CreateOptions()
+    {
+        var progress = Progress;
+        return DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message)), wait => OnPipelineThread(() => progress.Waiting(wait)));
+    }
+
+    private protected void WarnIfTenantUnknown(string? tenantId)
+    {
+        if (tenantId is null)
         {
             WriteWarning("The tenant is unknown: -TenantId was not given and the access token has no tid claim, so the output carries no TenantId. Give -TenantId to label it.");
         }
-
-        return client;
     }
 
     /// <summary>
@@ -89,6 +106,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
     {
         _tenantCancellation ??= CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         var token = _tenantCancellation.Token;
+        Progress.TenantStarted();
         if (ThrottleLimit == 1)
         {
             Await(RunTenantAsync(client, work, token));
@@ -147,10 +165,13 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
 
     protected override void EndProcessingCore()
     {
+        Progress.InputEnded();
         while (_tenants.Count > 0)
         {
             WaitForATenant();
         }
+
+        Progress.Complete();
     }
 
     private void WaitForATenant()
@@ -162,6 +183,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
         catch
         {
             _tenantCancellation?.Cancel();
+            CompleteProgressWhileStopping();
             throw;
         }
 
@@ -174,9 +196,22 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
                 if (done.IsFaulted || done.IsCanceled)
                 {
                     _tenantCancellation?.Cancel();
+                    CompleteProgressWhileStopping();
                     done.GetAwaiter().GetResult();
                 }
             }
+        }
+    }
+
+    // Best effort: a stopping pipeline refuses writes, and the host then clears the bar itself.
+    private void CompleteProgressWhileStopping()
+    {
+        try
+        {
+            _progress?.Complete();
+        }
+        catch (PipelineStoppedException)
+        {
         }
     }
 
@@ -191,6 +226,10 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
             catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
             {
                 await WriteFromPipelineThreadAsync(() => WriteError(e), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                OnPipelineThread(() => Progress.TenantDone());
             }
         }
     }

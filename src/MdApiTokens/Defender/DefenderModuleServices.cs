@@ -31,8 +31,8 @@ internal static class DefenderModuleServices
     // followed: a token is never replayed to wherever a redirect points.
     private static readonly Lazy<HttpMessageHandler> s_sharedHandler = new(() => new HttpClientHandler { AllowAutoRedirect = false });
 
-    /// <summary>The options for a client in the current runspace; <paramref name="log"/> receives progress messages.</summary>
-    public static DefenderClientOptions CreateOptions(Action<string> log) => new()
+    /// <summary>The options for a client in the current runspace; <paramref name="log"/> receives verbose messages, <paramref name="waiting"/> each wait.</summary>
+    public static DefenderClientOptions CreateOptions(Action<string> log, Action<DefenderWait> waiting) => new()
     {
         Clock = ModuleServices.Clock,
         Delay = ModuleServices.Get<Func<TimeSpan, CancellationToken, Task>>(DelayKey) ?? ((wait, token) => Task.Delay(wait, token)),
@@ -40,6 +40,7 @@ internal static class DefenderModuleServices
         Retry = ModuleServices.Get<DefenderRetryPolicy>(RetryPolicyKey) ?? new DefenderRetryPolicy(),
         RequestTimeout = ModuleServices.Get<object>(RequestTimeoutKey) is TimeSpan timeout ? timeout : TimeSpan.FromSeconds(100),
         Log = log,
+        Waiting = waiting,
     };
 
     /// <summary>The environment variable that turns pacing off (value Off) for tests and benchmarks against a fake of the API.</summary>

@@ -90,6 +90,8 @@ public sealed class GetDefenderIncidentCommand : DefenderCmdlet
                 {
                     WriteIncident(incident);
                 }
+
+                Progress.Page(page.Count);
             }, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -102,7 +104,11 @@ public sealed class GetDefenderIncidentCommand : DefenderCmdlet
             try
             {
                 var incident = await client.GetIncidentAsync(id, cancellationToken).ConfigureAwait(false);
-                await WriteFromPipelineThreadAsync(() => WriteIncident(incident), cancellationToken).ConfigureAwait(false);
+                await WriteFromPipelineThreadAsync(() =>
+                {
+                    WriteIncident(incident);
+                    Progress.Items(1);
+                }, cancellationToken).ConfigureAwait(false);
             }
             catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
             {

@@ -1,8 +1,8 @@
 using System;
 using System.Management.Automation;
-using System.Net;
 using System.Net.Http;
 using MdApiTokens.Core.Defender;
+using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Commands.Defender;
 
@@ -71,13 +71,9 @@ public sealed class InvokeDefenderApiRequestCommand : DefenderCmdlet
     {
         var apiBase = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, IsBound(nameof(Cloud)) ? Cloud : null);
         var (origin, target) = DefenderApiRequest.Resolve(apiBase, ApiUri is not null, ParameterSetName == PathSet ? Path : null, ParameterSetName == UriSet ? Uri : null);
-        var token = new NetworkCredential(string.Empty, AccessToken).Password;
-        using var client = new DefenderApiRequestClient(origin, token, TenantId, DefenderModuleServices.Handler, DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message))));
+        using var client = new DefenderApiRequestClient(origin, SecretText.Unwrap(AccessToken), TenantId, DefenderModuleServices.Handler, CreateOptions());
         var tenant = client.TenantId;
-        if (tenant is null)
-        {
-            WriteWarning("The tenant is unknown: -TenantId was not given and the access token has no tid claim, so the output carries no TenantId. Give -TenantId to label it.");
-        }
+        WarnIfTenantUnknown(tenant);
 
         var method = new HttpMethod(Method.ToString().ToUpperInvariant());
         if (method != HttpMethod.Get && !ShouldProcess($"{target.GetLeftPart(UriPartial.Path)} in tenant {tenant ?? "(unknown)"}", method.Method))

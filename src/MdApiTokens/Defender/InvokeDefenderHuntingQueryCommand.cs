@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
-using System.Net;
 using MdApiTokens.Core.Defender;
 using MdApiTokens.Core.Shared;
 
@@ -28,7 +27,6 @@ public sealed class InvokeDefenderHuntingQueryCommand : DefenderCmdlet
 
     /// <summary>Graph only: how far back the query looks (sent as an ISO 8601 duration).</summary>
     [Parameter]
-    [ValidateRange("00:00:01", "3650.00:00:00")]
     public TimeSpan Timespan { get; set; }
 
     /// <summary>The Microsoft Graph base, used when the token is for Graph; wins over -Cloud.</summary>
@@ -46,16 +44,12 @@ public sealed class InvokeDefenderHuntingQueryCommand : DefenderCmdlet
         var defenderApi = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, cloud);
         var graphApi = MicrosoftGraphEndpoint.Resolve(GraphUri, cloud);
         var options = DefenderHuntingClient.ConfigureOptions(
-            DefenderModuleServices.CreateOptions(message => OnPipelineThread(() => WriteVerbose(message))),
+            CreateOptions(),
             ModuleServices.Get<DefenderRequestPacer>(PacerKey),
             ModuleServices.Get<object>(DefenderModuleServices.RequestTimeoutKey) as TimeSpan?);
-        var token = new NetworkCredential(string.Empty, AccessToken).Password;
-        using var client = new DefenderHuntingClient(defenderApi, graphApi, token, TenantId, DefenderModuleServices.Handler, options);
+        using var client = new DefenderHuntingClient(defenderApi, graphApi, SecretText.Unwrap(AccessToken), TenantId, DefenderModuleServices.Handler, options);
         WriteVerbose($"Using advanced hunting through {client.Route} at {client.ApiBase} for tenant {client.TenantId ?? "(unknown)"}.");
-        if (client.TenantId is null)
-        {
-            WriteWarning("The tenant is unknown: -TenantId was not given and the access token has no tid claim, so the rows carry no TenantId. Give -TenantId to label them.");
-        }
+        WarnIfTenantUnknown(client.TenantId);
 
         var tenant = client.TenantId;
         var result = Await(client.RunAsync(Query, IsBound(nameof(Timespan)) ? Timespan : null, row => Row(row, tenant), CancellationToken));

@@ -14,6 +14,7 @@ namespace MdApiTokens.Commands.Defender;
 internal static class PowerShellJson
 {
     private const int MaxDepth = 64;
+    private const int MaxValues = 100_000;
 
     /// <summary>Dictionaries become PSCustomObjects (in their key order), arrays object[]; everything else is kept.</summary>
     public static object? ToPowerShell(object? value)
@@ -41,10 +42,13 @@ internal static class PowerShellJson
         }
     }
 
-    /// <summary>Adds a note property unless one of that name (in any case: PowerShell's names ignore case) is there: the first wins.</summary>
+    /// <summary>
+    /// Adds a note property unless one of that name (in any case: PowerShell's names ignore case) is there, where the
+    /// first wins; a field with an empty name, which no property can have, is left out.
+    /// </summary>
     public static void AddProperty(PSObject target, string name, object? value)
     {
-        if (target.Properties[name] is null)
+        if (name.Length > 0 && target.Properties[name] is null)
         {
             target.Properties.Add(new PSNoteProperty(name, value));
         }
@@ -53,14 +57,22 @@ internal static class PowerShellJson
     /// <summary>
     /// A -Body object as plain values: hashtables and dictionaries by key, PSCustomObjects and other objects by their
     /// properties, collections as lists; strings, numbers, booleans, times, GUIDs and enums as they are. Deeper than
-    /// 64 levels (an object that refers to itself) is refused.
+    /// 64 levels (an object that refers to itself), or more than 100,000 values (a live .NET object graph, such as a
+    /// process, rather than data), is refused.
     /// </summary>
-    public static object? FromPowerShell(object? value, int depth = 0)
+    public static object? FromPowerShell(object? value) => FromPowerShell(value, 0, new int[] { MaxValues });
+
+    private static object? FromPowerShell(object? value, int depth, int[] budget)
     {
         var baseObject = value is PSObject pso ? pso.BaseObject : value;
         if (depth > MaxDepth)
         {
             throw DefenderApiRequestErrors.BodyNotJson($"it is nested more than {MaxDepth} levels deep (does it refer to itself?).");
+        }
+
+        if (--budget[0] < 0)
+        {
+            throw DefenderApiRequestErrors.BodyNotJson($"it has more than {MaxValues.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} values; give a hashtable or PSCustomObject with the fields the endpoint takes, or a JSON string.");
         }
 
         switch (baseObject)
@@ -74,7 +86,7 @@ internal static class PowerShellJson
                 var dictionary = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (DictionaryEntry entry in map)
                 {
-                    dictionary[Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = FromPowerShell(entry.Value, depth + 1);
+                    dictionary[Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? ""] = FromPowerShell(entry.Value, depth + 1, budget);
                 }
 
                 return dictionary;
@@ -82,7 +94,7 @@ internal static class PowerShellJson
                 var list = new List<object?>();
                 foreach (var item in items)
                 {
-                    list.Add(FromPowerShell(item, depth + 1));
+                    list.Add(FromPowerShell(item, depth + 1, budget));
                 }
 
                 return list;
@@ -92,7 +104,7 @@ internal static class PowerShellJson
                 {
                     if (property.IsGettable && property.MemberType is PSMemberTypes.NoteProperty or PSMemberTypes.Property)
                     {
-                        properties.Add(new KeyValuePair<string, object?>(property.Name, FromPowerShell(property.Value, depth + 1)));
+                        properties.Add(new KeyValuePair<string, object?>(property.Name, FromPowerShell(property.Value, depth + 1, budget)));
                     }
                 }
 

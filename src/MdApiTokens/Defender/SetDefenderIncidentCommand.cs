@@ -57,6 +57,8 @@ public sealed class SetDefenderIncidentCommand : DefenderCmdlet
         _update.Validate();
     }
 
+    private protected override string ItemNoun => "incidents updated";
+
     protected override void ProcessRecordCore()
     {
         var client = CreateClient();
@@ -89,7 +91,11 @@ public sealed class SetDefenderIncidentCommand : DefenderCmdlet
             try
             {
                 var incident = await client.UpdateIncidentAsync(id, update, cancellationToken).ConfigureAwait(false);
-                await WriteFromPipelineThreadAsync(() => WriteIncident(incident), cancellationToken).ConfigureAwait(false);
+                await WriteFromPipelineThreadAsync(() =>
+                {
+                    WriteIncident(incident);
+                    Progress.Items(1);
+                }, cancellationToken).ConfigureAwait(false);
             }
             catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
             {

@@ -21,8 +21,7 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     private const string ThumbprintSet = "CertificateThumbprint";
     private const string PathSet = "CertificatePath";
 
-    private PartnerCredential? _credential;
-    private string _clientId = "";
+    private PartnerApplication? _application;
     private string? _outFile;
     private int _tokensWritten;
 
@@ -106,47 +105,62 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 
     protected override void BeginProcessingCore()
     {
-        _clientId = ParameterSetName == CredentialSet ? ClientIdFromCredential() : SecretlessClientId() ?? PartnerClouds.NormalizeClientId(ClientId);
-        var host = AuthorityHost is null ? PartnerClouds.AuthorityHost(Cloud) : PartnerClouds.ValidateAuthorityHost(AuthorityHost);
-        var scopes = PartnerTokenClient.NormalizeScopes(Scope, Cloud);
+        var clientId = ParameterSetName == CredentialSet ? PartnerApplication.ClientIdFromCredential(Credential!.UserName, ClientId) : SecretlessClientId() ?? ClientId;
         if (OutFile is not null)
         {
-            _outFile = PowerShellPaths.ToFileSystemPath(SessionState.Path, OutFile, PartnerAccessErrorIds.OutFileInvalid, "output file");
+            _outFile = PowerShellPaths.ToFileSystemPath(SessionState.Path, OutFile, PartnerAccessErrors.OutFileInvalid, "output file");
         }
 
-        _credential = ParameterSetName switch
+        var credential = ParameterSetName switch
         {
             SecretSet => PartnerCredential.FromSecret(ClientSecret!),
             CredentialSet => PartnerCredential.FromSecret(Credential!.Password),
             CertificateSet => PartnerCredential.FromCertificate(Certificate!),
             ThumbprintSet => PartnerCredential.FromStore(CertificateThumbprint!),
-            PathSet => PartnerCredential.FromPfxFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, CertificatePath!, PartnerAccessErrorIds.CertificateNotFound, "certificate file"), CertificatePassword),
+            PathSet => PartnerCredential.FromPfxFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, CertificatePath!, PartnerAccessErrors.CertificateNotFound, "certificate file"), CertificatePassword),
             _ => SecretlessCredential(),
         };
-        WriteVerbose(_credential is null
-            ? $"The {_identity!.Description}; scopes {string.Join(" ", scopes)}."
-            : $"Partner application {_clientId} with a {_credential.Description}; authority host {host}; scopes {string.Join(" ", scopes)}.");
+        if (credential is null)
+        {
+            WriteVerbose($"The {_identity!.Description}'s own token.");
+            return;
+        }
+
+        try
+        {
+            _application = PartnerApplication.Create(clientId, credential, Cloud, AuthorityHost, Scope);
+        }
+        catch
+        {
+            credential.Dispose();
+            throw;
+        }
+
+        WriteVerbose($"Partner application {_application.ClientId} with a {credential.Description}; authority host {_application.AuthorityHost}; scopes {string.Join(" ", _application.Scopes)}.");
     }
 
     protected override void ProcessRecordCore()
     {
-        if (_credential is null)
+        if (_application is null)
         {
             WriteToken(Await(_identity!.AcquireTokenAsync(Scope, Cloud, ForceRefresh, PartnerAccessServices.TokenTimeout, CancellationToken)));
             return;
         }
 
-        var request = new PartnerTokenRequest(string.IsNullOrEmpty(TenantId) ? _workloadTenant ?? TenantId : TenantId, _clientId, _credential)
+        var request = new PartnerTokenRequest(string.IsNullOrEmpty(TenantId) ? _workloadTenant ?? TenantId : TenantId, _application)
         {
-            Cloud = Cloud,
-            AuthorityHost = AuthorityHost,
-            Scopes = Scope,
             ForceRefresh = ForceRefresh,
             Timeout = PartnerAccessServices.TokenTimeout,
         };
 
         // A failure for one tenant (ErrorScope.Item) does not stop the others.
         WriteToken(Await(PartnerTokenClient.Shared.AcquireTokenAsync(request, CancellationToken)));
+    }
+
+    protected override void EndProcessingCore()
+    {
+        _application?.Credential.Dispose();
+        _application = null;
     }
 
     private void WriteToken(PartnerTokenResult result)
@@ -164,35 +178,6 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
         WriteObject(AsSecureString ? new SecurePartnerAccessToken(token) : token);
     }
 
-    protected override void EndProcessingCore()
-    {
-        _credential?.Dispose();
-        _credential = null;
-    }
-
-    private string ClientIdFromCredential()
-    {
-        string fromCredential;
-        try
-        {
-            fromCredential = PartnerClouds.NormalizeClientId(Credential!.UserName);
-        }
-        catch (MdApiTokensException e)
-        {
-            throw new MdApiTokensException(e.ErrorId, e.Kind, "The user name of -Credential must be the application (client) id: " + e.Message, null,
-                "Store the application id as the credential's user name and the client secret as its password.");
-        }
-
-        if (ClientId is not null && !string.Equals(PartnerClouds.NormalizeClientId(ClientId), fromCredential, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new MdApiTokensException(PartnerAccessErrorIds.CredentialMismatch, ErrorKind.InvalidArgument,
-                $"-ClientId {ClientId} differs from the credential's user name {fromCredential}; the user name of -Credential is the application id.", ClientId,
-                "Leave out -ClientId, or store the application id as the credential's user name.");
-        }
-
-        return fromCredential;
-    }
-
     private void WriteOutFile(PartnerAccessToken token)
     {
         if (_tokensWritten++ == 1)
@@ -207,7 +192,7 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(new MdApiTokensException(PartnerAccessErrorIds.OutFileWriteFailed, ErrorKind.WriteError,
+            WriteError(new MdApiTokensException(PartnerAccessErrors.OutFileWriteFailed, ErrorKind.WriteError,
                 $"The token for tenant {token.TenantId} could not be written to '{_outFile}': {e.Message}", _outFile,
                 "Check that the folder exists and that your account can write to it."));
         }

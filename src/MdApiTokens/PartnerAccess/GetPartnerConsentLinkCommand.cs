@@ -11,8 +11,6 @@ namespace MdApiTokens.Commands.PartnerAccess;
 [OutputType(typeof(PartnerConsentLink))]
 public sealed class GetPartnerConsentLinkCommand : MdApiTokensCmdlet
 {
-    private Uri? _authorityHost;
-
     /// <summary>The partner application's id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ApplicationId", "AppId")]
@@ -33,13 +31,8 @@ public sealed class GetPartnerConsentLinkCommand : MdApiTokensCmdlet
     [ValidateNotNull]
     public Uri? AuthorityHost { get; set; }
 
-    protected override void BeginProcessingCore()
-    {
-        _authorityHost = AuthorityHost is null ? null : PartnerClouds.ValidateAuthorityHost(AuthorityHost);
-    }
-
     protected override void ProcessRecordCore()
     {
-        WriteObject(PartnerConsentLink.Create(ClientId, TenantId, Cloud, _authorityHost));
+        WriteObject(PartnerConsentLink.Create(ClientId, TenantId, Cloud, AuthorityHost));
     }
 }

@@ -28,11 +28,13 @@ public sealed class AccessTokenValidatorTests : IDisposable
         return TestJwt.Create(key ?? _key, claims, kid);
     }
 
+    // Without keys these tests check claims only: fetching the issuer's keys is tested against a fake authority.
     private static AccessTokenValidationOptions Options(string[]? roles = null, string? tenant = Tenant, AccessTokenSigningKeys? keys = null, string? audience = AccessTokenValidationOptions.DefaultAudience) => new()
     {
         RequiredRoles = roles ?? new[] { "Incident.Read.All" },
         TenantId = tenant,
         SigningKeys = keys,
+        SkipSignatureCheck = keys is null,
         Audience = audience,
     };
 
@@ -96,7 +98,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
     {
         var token = Token(c => c["exp"] = s_now.AddSeconds(-30).ToUnixTimeSeconds());
         Assert.True(Validator.Validate(token, Options()).IsValid);
-        Assert.Equal(new[] { AccessTokenCheck.Expiry }, Validator.Validate(token, new AccessTokenValidationOptions { ClockSkew = TimeSpan.Zero }).FailedChecks);
+        Assert.Equal(new[] { AccessTokenCheck.Expiry }, Validator.Validate(token, new AccessTokenValidationOptions { ClockSkew = TimeSpan.Zero, SkipSignatureCheck = true }).FailedChecks);
     }
 
     [Fact]
@@ -200,7 +202,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
     }
 
     [Fact]
-    public void An_unsigned_token_fails_Signature_when_keys_are_given()
+    public void An_unsigned_token_fails_Signature_with_keys_and_even_when_the_signature_check_is_skipped()
     {
         var parts = Token().Split('.');
         var unsigned = TestJwt.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + parts[1] + ".";
@@ -208,7 +210,9 @@ public sealed class AccessTokenValidatorTests : IDisposable
         var result = Validator.Validate(unsigned, Options(keys: Keys));
 
         Assert.Equal(new[] { AccessTokenCheck.Signature }, result.FailedChecks);
-        Assert.True(Validator.Validate(unsigned, Options()).IsValid);
+        var skipped = Validator.Validate(unsigned, Options());
+        Assert.Equal(new[] { AccessTokenCheck.Signature }, skipped.FailedChecks);
+        Assert.Contains("not signed", skipped.Checks.Single(c => c.Check == AccessTokenCheck.Signature).Detail);
     }
 
     public static TheoryData<string?, string> Malformed() => new()
@@ -271,7 +275,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
     [Fact]
     public void Without_requirements_only_format_and_lifetime_are_checked()
     {
-        var result = Validator.Validate(Token(c => c["aud"] = "https://elsewhere"), new AccessTokenValidationOptions { Audience = null });
+        var result = Validator.Validate(Token(c => c["aud"] = "https://elsewhere"), new AccessTokenValidationOptions { Audience = null, SkipSignatureCheck = true });
 
         Assert.True(result.IsValid);
         Assert.Equal(
@@ -282,9 +286,9 @@ public sealed class AccessTokenValidatorTests : IDisposable
     [Fact]
     public void Key_sets_that_are_not_JWKS_are_refused_with_an_error_id()
     {
-        Assert.Equal(AccessTokensErrorIds.JwksInvalid, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromJson("not json")).ErrorId);
-        Assert.Equal(AccessTokensErrorIds.JwksInvalid, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromJson("{\"keys\":[]}")).ErrorId);
-        Assert.Equal(AccessTokensErrorIds.JwksNotFound, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromFile("/nonexistent/keys.json")).ErrorId);
+        Assert.Equal(AccessTokenErrors.JwksInvalid, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromJson("not json")).ErrorId);
+        Assert.Equal(AccessTokenErrors.JwksInvalid, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromJson("{\"keys\":[]}")).ErrorId);
+        Assert.Equal(AccessTokenErrors.JwksNotFound, Assert.Throws<MdApiTokensException>(() => AccessTokenSigningKeys.FromFile("/nonexistent/keys.json")).ErrorId);
         var single = TestJwt.Jwks((_key, "key-1"));
         var jwk = single.Substring(single.IndexOf('[') + 1, single.LastIndexOf(']') - single.IndexOf('[') - 1);
         Assert.True(Validator.Validate(Token(), Options(keys: AccessTokenSigningKeys.FromJson(jwk))).SignatureVerified);
@@ -300,7 +304,7 @@ public sealed class AccessTokenValidatorTests : IDisposable
 
         Assert.Equal(token, AccessTokenFile.Read(folder.Combine("utf16.txt")));
         Assert.Equal(token, AccessTokenFile.Read(folder.Combine("utf8.txt")));
-        Assert.Equal(AccessTokensErrorIds.TokenFileNotFound, Assert.Throws<MdApiTokensException>(() => AccessTokenFile.Read(folder.Combine("none.txt"))).ErrorId);
+        Assert.Equal(AccessTokenErrors.TokenFileNotFound, Assert.Throws<MdApiTokensException>(() => AccessTokenFile.Read(folder.Combine("none.txt"))).ErrorId);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public class PartnerConsentLinkTests
     {
         var error = Assert.Throws<MdApiTokensException>(() => PartnerConsentLink.Create("my-client-secret-value"));
 
-        Assert.Equal(PartnerAccessErrorIds.ClientIdInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.ClientIdInvalid, error.ErrorId);
         Assert.DoesNotContain("my-client-secret-value", error.Message);
         Assert.Null(error.Target);
     }

@@ -16,9 +16,8 @@ public sealed class PartnerTokenClientTests : IDisposable
     private const string Secret = "s3cr3t~Value.with+special/chars=";
 
     private PartnerTokenRequest Request(string? tenant = null, PartnerCredential? credential = null, bool forceRefresh = false) =>
-        new(tenant ?? _tenant, _clientId, credential ?? PartnerCredential.FromSecret(Secret))
+        new(tenant ?? _tenant, PartnerApplication.Create(_clientId, credential ?? PartnerCredential.FromSecret(Secret), authorityHost: _fake.AuthorityHost))
         {
-            AuthorityHost = _fake.AuthorityHost,
             ForceRefresh = forceRefresh,
             Timeout = TimeSpan.FromSeconds(20),
         };
@@ -116,7 +115,7 @@ public sealed class PartnerTokenClientTests : IDisposable
 
         var wrong = await Assert.ThrowsAsync<PartnerAccessException>(() => _client.AcquireTokenAsync(Request(credential: PartnerCredential.FromSecret("another"))));
 
-        Assert.Equal(PartnerAccessErrorIds.SecretInvalid, wrong.ErrorId);
+        Assert.Equal(PartnerAccessErrors.SecretInvalid, wrong.ErrorId);
         Assert.Equal(2, _fake.TokenRequestCount);
     }
 
@@ -145,7 +144,7 @@ public sealed class PartnerTokenClientTests : IDisposable
 
         var error = await Assert.ThrowsAsync<PartnerAccessException>(() => _client.AcquireTokenAsync(Request(credential: PartnerCredential.FromCertificate(other))));
 
-        Assert.Equal(PartnerAccessErrorIds.CertificateInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.CertificateInvalid, error.ErrorId);
         Assert.Equal(ErrorKind.AuthenticationError, error.Kind);
         Assert.Equal("AADSTS700027", error.AadstsCode);
         Assert.Contains("AADSTS700027", error.Message);
@@ -183,10 +182,10 @@ public sealed class PartnerTokenClientTests : IDisposable
 
         Assert.Equal(2, _fake.TokenRequests.Count(r => r.AssertionVerified));
         var wrong = Assert.Throws<MdApiTokensException>(() => PartnerCredential.FromPfxFile(folder.Combine("with.pfx"), Secure("wrong")));
-        Assert.Equal(PartnerAccessErrorIds.CertificateInvalid, wrong.ErrorId);
+        Assert.Equal(PartnerAccessErrors.CertificateInvalid, wrong.ErrorId);
         Assert.DoesNotContain("wrong", wrong.Message.Replace("may be wrong", ""), StringComparison.Ordinal);
         var missing = Assert.Throws<MdApiTokensException>(() => PartnerCredential.FromPfxFile(folder.Combine("none.pfx"), null));
-        Assert.Equal(PartnerAccessErrorIds.CertificateNotFound, missing.ErrorId);
+        Assert.Equal(PartnerAccessErrors.CertificateNotFound, missing.ErrorId);
     }
 
     [Fact]
@@ -197,7 +196,7 @@ public sealed class PartnerTokenClientTests : IDisposable
 
         var error = Assert.Throws<MdApiTokensException>(() => PartnerCredential.FromCertificate(publicOnly));
 
-        Assert.Equal(PartnerAccessErrorIds.CertificateInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.CertificateInvalid, error.ErrorId);
         Assert.Contains("no private key", error.Message);
     }
 
@@ -206,8 +205,8 @@ public sealed class PartnerTokenClientTests : IDisposable
     {
         Assert.Equal("0123456789ABCDEF0123456789ABCDEF01234567", PartnerCredential.NormalizeThumbprint("\u200e01 23 45 67 89 ab cd ef 01 23 45 67 89 ab cd ef 01 23 45 67"));
         Assert.Equal("0123456789ABCDEF0123456789ABCDEF01234567", PartnerCredential.NormalizeThumbprint("01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67"));
-        Assert.Equal(PartnerAccessErrorIds.CertificateNotFound, Assert.Throws<MdApiTokensException>(() => PartnerCredential.NormalizeThumbprint("xyz")).ErrorId);
-        Assert.Equal(PartnerAccessErrorIds.CertificateNotFound, Assert.Throws<MdApiTokensException>(() => PartnerCredential.FromStore(new string('A', 40))).ErrorId);
+        Assert.Equal(PartnerAccessErrors.CertificateNotFound, Assert.Throws<MdApiTokensException>(() => PartnerCredential.NormalizeThumbprint("xyz")).ErrorId);
+        Assert.Equal(PartnerAccessErrors.CertificateNotFound, Assert.Throws<MdApiTokensException>(() => PartnerCredential.FromStore(new string('A', 40))).ErrorId);
     }
 
     [Theory]
@@ -219,24 +218,20 @@ public sealed class PartnerTokenClientTests : IDisposable
     {
         _fake.Register(_clientId, Secret);
 
-        var result = await _client.AcquireTokenAsync(new PartnerTokenRequest(_tenant, _clientId, PartnerCredential.FromSecret(Secret)) { Cloud = cloud, AuthorityHost = _fake.AuthorityHost });
+        var result = await _client.AcquireTokenAsync(new PartnerTokenRequest(_tenant, PartnerApplication.Create(_clientId, PartnerCredential.FromSecret(Secret), cloud, _fake.AuthorityHost)));
 
         Assert.Equal(scope, Assert.Single(_fake.TokenRequests).Field("scope"));
         Assert.Equal(cloud, result.Token.Cloud);
     }
 
     [Fact]
-    public async Task Scopes_must_be_default_scopes_and_the_seeds_typo_gets_a_suggestion()
+    public void Scopes_must_be_default_scopes_and_the_seeds_typo_gets_a_suggestion()
     {
         _fake.Register(_clientId, Secret);
 
-        var error = await Assert.ThrowsAsync<MdApiTokensException>(() => _client.AcquireTokenAsync(new PartnerTokenRequest(_tenant, _clientId, PartnerCredential.FromSecret(Secret))
-        {
-            AuthorityHost = _fake.AuthorityHost,
-            Scopes = new[] { "https://api.security.microsoft.com.default" },
-        }));
+        var error = Assert.Throws<MdApiTokensException>(() => PartnerApplication.Create(_clientId, PartnerCredential.FromSecret(Secret), AzureCloud.Public, _fake.AuthorityHost, new[] { "https://api.security.microsoft.com.default" }));
 
-        Assert.Equal(PartnerAccessErrorIds.ScopeInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.ScopeInvalid, error.ErrorId);
         Assert.Contains("'https://api.security.microsoft.com/.default'", error.RecommendedAction);
         Assert.Empty(_fake.TokenRequests);
     }
@@ -253,7 +248,7 @@ public sealed class PartnerTokenClientTests : IDisposable
 
         var error = await Assert.ThrowsAsync<MdApiTokensException>(() => _client.AcquireTokenAsync(Request(tenant)));
 
-        Assert.Equal(PartnerAccessErrorIds.TenantIdInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.TenantIdInvalid, error.ErrorId);
         Assert.Empty(_fake.TokenRequests);
     }
 
@@ -275,7 +270,7 @@ public sealed class PartnerTokenClientTests : IDisposable
     public void Authority_hosts_must_be_plain_https(string host)
     {
         var error = Assert.Throws<MdApiTokensException>(() => PartnerClouds.ValidateAuthorityHost(new Uri(host)));
-        Assert.Equal(PartnerAccessErrorIds.AuthorityHostInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.AuthorityHostInvalid, error.ErrorId);
         Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
     }
 

@@ -16,9 +16,8 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
     private Task<PartnerTokenResult> Acquire(string? secret = null, TimeSpan? timeout = null, CancellationToken cancellation = default) =>
         _client.AcquireTokenAsync(
-            new PartnerTokenRequest(_tenant, _clientId, PartnerCredential.FromSecret(secret ?? Secret))
+            new PartnerTokenRequest(_tenant, PartnerApplication.Create(_clientId, PartnerCredential.FromSecret(secret ?? Secret), authorityHost: _fake.AuthorityHost))
             {
-                AuthorityHost = _fake.AuthorityHost,
                 Timeout = timeout ?? TimeSpan.FromSeconds(20),
             },
             cancellation);
@@ -34,7 +33,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.ConsentMissing, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.ConsentMissing, error.ErrorId);
         Assert.Equal(ErrorKind.PermissionDenied, error.Kind);
         Assert.Equal("AADSTS700016", error.AadstsCode);
         Assert.Equal("unauthorized_client", error.OAuthError);
@@ -58,7 +57,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.ConsentMissing, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.ConsentMissing, error.ErrorId);
         Assert.Equal("AADSTS65001", error.AadstsCode);
         Assert.NotNull(error.ConsentLink);
     }
@@ -70,7 +69,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails("not-the-secret");
 
-        Assert.Equal(PartnerAccessErrorIds.SecretInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.SecretInvalid, error.ErrorId);
         Assert.Equal(ErrorKind.AuthenticationError, error.Kind);
         Assert.Equal("AADSTS7000215", error.AadstsCode);
         Assert.Equal(401, error.StatusCode);
@@ -85,7 +84,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.SecretExpired, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.SecretExpired, error.ErrorId);
         Assert.Equal(ErrorKind.AuthenticationError, error.Kind);
         Assert.Equal("AADSTS7000222", error.AadstsCode);
         Assert.Contains("new client secret", error.RecommendedAction);
@@ -99,18 +98,18 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.TenantNotFound, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.TenantNotFound, error.ErrorId);
         Assert.Equal(ErrorKind.ObjectNotFound, error.Kind);
         Assert.Equal("AADSTS90002", error.AadstsCode);
         Assert.Contains("-Cloud", error.RecommendedAction);
     }
 
     [Theory]
-    [InlineData(900023, "invalid_request", PartnerAccessErrorIds.TenantNotFound, ErrorKind.InvalidArgument)]
-    [InlineData(700024, "invalid_client", PartnerAccessErrorIds.CertificateInvalid, ErrorKind.AuthenticationError)]
-    [InlineData(500011, "invalid_resource", PartnerAccessErrorIds.ResourceNotFound, ErrorKind.ObjectNotFound)]
-    [InlineData(70011, "invalid_scope", PartnerAccessErrorIds.ScopeInvalid, ErrorKind.InvalidArgument)]
-    [InlineData(7000112, "unauthorized_client", PartnerAccessErrorIds.TokenRequestFailed, ErrorKind.AuthenticationError)]
+    [InlineData(900023, "invalid_request", PartnerAccessErrors.TenantNotFound, ErrorKind.InvalidArgument)]
+    [InlineData(700024, "invalid_client", PartnerAccessErrors.CertificateInvalid, ErrorKind.AuthenticationError)]
+    [InlineData(500011, "invalid_resource", PartnerAccessErrors.ResourceNotFound, ErrorKind.ObjectNotFound)]
+    [InlineData(70011, "invalid_scope", PartnerAccessErrors.ScopeInvalid, ErrorKind.InvalidArgument)]
+    [InlineData(7000112, "unauthorized_client", PartnerAccessErrors.TokenRequestFailed, ErrorKind.AuthenticationError)]
     public async Task Other_AADSTS_codes_map_to_their_error_ids_and_keep_the_code(int code, string error, string errorId, ErrorKind kind)
     {
         _fake.Register(_clientId, Secret);
@@ -132,7 +131,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.Throttled, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.Throttled, error.ErrorId);
         Assert.Equal(ErrorKind.LimitsExceeded, error.Kind);
         Assert.Equal(TimeSpan.FromSeconds(30), error.RetryAfter);
     }
@@ -145,7 +144,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.TokenRequestFailed, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.TokenRequestFailed, error.ErrorId);
         Assert.Equal(ErrorKind.ResourceUnavailable, error.Kind);
         Assert.Equal(503, error.StatusCode);
         Assert.Equal(1, _fake.TokenRequestCount);
@@ -172,7 +171,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails(timeout: TimeSpan.FromMilliseconds(500));
 
-        Assert.Equal(PartnerAccessErrorIds.TokenRequestTimeout, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.TokenRequestTimeout, error.ErrorId);
         Assert.Equal(ErrorKind.OperationTimeout, error.Kind);
         Assert.Contains("0.5 seconds", error.Message);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
@@ -186,7 +185,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.AuthorityUnreachable, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.AuthorityUnreachable, error.ErrorId);
         Assert.Equal(ErrorKind.ConnectionError, error.Kind);
     }
 
@@ -197,9 +196,9 @@ public sealed class PartnerTokenErrorTests : IDisposable
         _fake.Dispose();
 
         var error = await Assert.ThrowsAsync<PartnerAccessException>(() => _client.AcquireTokenAsync(
-            new PartnerTokenRequest(_tenant, _clientId, PartnerCredential.FromSecret(Secret)) { AuthorityHost = closed }));
+            new PartnerTokenRequest(_tenant, PartnerApplication.Create(_clientId, PartnerCredential.FromSecret(Secret), authorityHost: closed))));
 
-        Assert.Equal(PartnerAccessErrorIds.AuthorityUnreachable, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.AuthorityUnreachable, error.ErrorId);
         Assert.Contains("127.0.0.1", error.Message);
     }
 
@@ -214,7 +213,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.TokenResponseInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.TokenResponseInvalid, error.ErrorId);
         Assert.Equal(ErrorKind.ProtocolError, error.Kind);
     }
 
@@ -226,7 +225,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Contains(error.ErrorId, new[] { PartnerAccessErrorIds.AuthorityUnreachable, PartnerAccessErrorIds.TokenResponseInvalid });
+        Assert.Contains(error.ErrorId, new[] { PartnerAccessErrors.AuthorityUnreachable, PartnerAccessErrors.TokenResponseInvalid });
     }
 
     [Fact]
@@ -250,7 +249,7 @@ public sealed class PartnerTokenErrorTests : IDisposable
 
         var error = await Fails();
 
-        Assert.Equal(PartnerAccessErrorIds.SecretInvalid, error.ErrorId);
+        Assert.Equal(PartnerAccessErrors.SecretInvalid, error.ErrorId);
         AssertNoSecret(error);
     }
 

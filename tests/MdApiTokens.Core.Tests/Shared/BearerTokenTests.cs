@@ -50,4 +50,12 @@ public class BearerTokenTests
 
         Assert.Contains(claim, claims.Malformed);
     }
+
+    [Fact]
+    public void Invalid_UTF8_inside_a_claim_string_is_not_a_readable_jwt()
+    {
+        var payload = new byte[] { (byte)'{', (byte)'"', (byte)'t', (byte)'i', (byte)'d', (byte)'"', (byte)':', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)'}' };
+
+        Assert.Null(BearerToken.TryDecode(TestJwt.Encode("{\"alg\":\"RS256\"}") + "." + TestJwt.Encode(payload) + ".c2ln"));
+    }
 }

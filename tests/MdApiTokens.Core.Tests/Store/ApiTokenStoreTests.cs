@@ -19,6 +19,8 @@ public class ApiTokenStoreTests
         { "unknown permission", "{ \"schemaVersion\": 1, \"roles\": [], \"tokens\": [ { \"id\": \"a\", \"name\": \"n\", \"issuer\": \"alice\", \"permissions\": [\"Everything\"], \"sha256\": \"" + new string('a', 64) + "\" } ] }" },
         { "null tokens", "{ \"schemaVersion\": 1, \"roles\": [], \"tokens\": null }" },
         { "wrong type", "{ \"schemaVersion\": 1, \"roles\": {}, \"tokens\": [] }" },
+        { "no tokens list", "{ \"schemaVersion\": 1, \"roles\": [{\"user\":\"alice\",\"role\":\"GlobalAdmin\"}] }" },
+        { "no roles list", "{ \"schemaVersion\": 1, \"tokens\": [] }" },
     };
 
     [Theory]
@@ -194,7 +196,7 @@ public class ApiTokenStoreTests
 
         using var fixture = new StoreFixture();
         fixture.AsAdmin().Issue("x");
-        File.SetUnixFileMode(fixture.Store.FilePath, (UnixFileMode)Convert.ToInt32("666", 8));
+        File.SetUnixFileMode(fixture.Store.FilePath, (UnixFileMode)Convert.ToInt32("664", 8));
 
         fixture.AsAdmin().Issue("y");
 

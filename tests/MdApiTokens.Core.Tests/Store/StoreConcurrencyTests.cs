@@ -1,11 +1,57 @@
 using System.Diagnostics;
 using MdApiTokens.Core.ApiTokens;
 using MdApiTokens.Core.Store;
+using Xunit.Abstractions;
 
 namespace MdApiTokens.Core.Tests.Store;
 
 public class StoreConcurrencyTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public StoreConcurrencyTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void A_writer_killed_at_random_moments_never_leaves_a_change_without_its_audit_entry_or_an_entry_without_its_change()
+    {
+        using var fixture = new StoreFixture();
+        fixture.AsAdmin().Initialize(null);
+        var random = new Random(20261123);
+        const int kills = 40;
+        var missingEntries = 0;
+        var entriesWithoutChange = 0;
+        var orderFaults = 0;
+
+        for (var round = 0; round < kills; round++)
+        {
+            using var child = StoreWorker.Start("churn", fixture.StorePath);
+            Assert.Equal("ready", child.StandardOutput.ReadLine());
+            Thread.Sleep(random.Next(0, 30));
+            child.Kill(entireProcessTree: true); // SIGKILL
+            child.WaitForExit();
+
+            var tokens = fixture.Store.Read().Tokens.Select(t => t.Id).ToHashSet();
+            var entries = fixture.Store.ReadAuditLog(out _);
+            var issued = entries.Where(e => e.Action == AuditAction.TokenIssued).Select(e => e.TokenId!).ToHashSet();
+            var revoked = entries.Where(e => e.Action == AuditAction.TokenRevoked).Select(e => e.TokenId!).ToHashSet();
+            missingEntries += tokens.Count(id => !issued.Contains(id));
+            entriesWithoutChange += issued.Count(id => !tokens.Contains(id) && !revoked.Contains(id))
+                + revoked.Count(id => tokens.Contains(id));
+            orderFaults += entries.Zip(entries.Skip(1), (a, b) => b.Sequence == a.Sequence + 1 && b.Time >= a.Time ? 0 : 1).Sum();
+
+            // The next change cuts off whatever the dead writer appended without committing.
+            fixture.AsAdmin().Issue($"after-kill-{round}");
+        }
+
+        var total = fixture.Store.ReadAuditLog(out var unreadable);
+        _output.WriteLine($"kills: {kills}; tokens without an audit entry: {missingEntries}; entries without their change: {entriesWithoutChange}; order faults: {orderFaults}; audit entries: {total.Count}; unreadable lines: {unreadable}");
+        Assert.Equal(0, missingEntries);
+        Assert.Equal(0, entriesWithoutChange);
+        Assert.Equal(0, orderFaults);
+        Assert.Equal(0, unreadable);
+        Assert.Equal(kills, fixture.AsAdmin().List().Count(t => t.Name.StartsWith("after-kill-")));
+    }
+
     [Fact]
     public void Many_threads_issuing_and_validating_lose_no_update()
     {
@@ -20,7 +66,8 @@ public class StoreConcurrencyTests
             try
             {
                 var service = new ApiTokenService(new ApiTokenStore(fixture.StorePath), SystemClock.Instance, "alice");
-                var validator = new ApiTokenValidator(new ApiTokenStore(fixture.StorePath), SystemClock.Instance);
+                // Waits for the lock to record each use like the changes do: this checks that no recorded use is lost.
+                var validator = new ApiTokenValidator(new ApiTokenStore(fixture.StorePath), SystemClock.Instance, useRecordingLockWait: TimeSpan.FromSeconds(30));
                 for (var i = 0; i < perThread; i++)
                 {
                     var token = service.Issue($"thread{t}-{i}");

@@ -18,7 +18,8 @@ public static class StoreWorker
         {
             case "issue":
                 // issue <store> <prefix> <count>: issue tokens and validate each once.
-                var validator = new ApiTokenValidator(store, SystemClock.Instance);
+                // Waits for the lock to record each use like the changes do: this checks that no recorded use is lost.
+                var validator = new ApiTokenValidator(store, SystemClock.Instance, useRecordingLockWait: TimeSpan.FromMinutes(2));
                 for (var i = 0; i < int.Parse(args[3]); i++)
                 {
                     var token = service.Issue($"{args[2]}-{i}");
@@ -47,13 +48,32 @@ public static class StoreWorker
                     }
                 }
 
+            case "validate":
+                // validate <store> <token>: one check with the default lock timeout; prints the reason.
+                Console.WriteLine(new ApiTokenValidator(store, SystemClock.Instance).Validate(args[2]).Reason);
+                return 0;
+
+            case "hold":
+                // hold <store>: holds the store lock, announces it, and releases it when stdin closes.
+                using (new FileStream(store.LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+                {
+                    Console.WriteLine("held");
+                    Console.Out.Flush();
+                    Console.In.ReadToEnd();
+                }
+
+                return 0;
+
             default:
                 return 2;
         }
     }
 
     /// <summary>Starts this assembly as a worker process.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => StartAs(null, args);
+
+    /// <summary>Starts this assembly as a worker process running as <paramref name="user"/> (through runuser; root only), or as this account when null.</summary>
+    public static Process StartAs(string? user, params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (string.IsNullOrEmpty(dotnet) || !File.Exists(dotnet))
@@ -61,7 +81,21 @@ public static class StoreWorker
             dotnet = Process.GetCurrentProcess().MainModule?.FileName is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
         }
 
-        var info = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(user is null ? dotnet : "runuser") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (user is not null && !OperatingSystem.IsWindows())
+        {
+            info.ArgumentList.Add("-u");
+            info.ArgumentList.Add(user);
+            info.ArgumentList.Add("--");
+            info.ArgumentList.Add(dotnet);
+            // The other account gets a temp folder of its own (this assembly's start-up writes there).
+            var temp = Directory.CreateTempSubdirectory("mdat-worker-").FullName;
+            File.SetUnixFileMode(temp, (UnixFileMode)Convert.ToInt32("777", 8));
+            info.Environment["TMPDIR"] = temp;
+            info.Environment["HOME"] = temp;
+            info.Environment["DOTNET_CLI_HOME"] = temp;
+        }
+
         info.ArgumentList.Add(typeof(StoreWorker).Assembly.Location);
         foreach (var arg in args)
         {

@@ -9,25 +9,25 @@ namespace MdApiTokens.Module.Tests.AccessTokens;
 
 public class TestAccessTokenTests : PartnerAccessTestBase
 {
-    private readonly RSA _key = RSA.Create(2048);
-
+    // Tokens are signed with the fake identity platform's key, so the default check (the issuer's published keys,
+    // fetched from -AuthorityHost) passes for them as it does for real tokens.
     private string Jwt(Action<Dictionary<string, object?>>? change = null, RSA? key = null)
     {
         var claims = TestJwt.AppOnlyClaims(TenantId, ClientId, Start.AddMinutes(-5), TimeSpan.FromHours(1), "Incident.Read.All");
         change?.Invoke(claims);
-        return TestJwt.Create(key ?? _key, claims, "k1");
+        return TestJwt.Create(key ?? Fake.SigningKey, claims, Fake.SigningKeyId);
     }
 
     private string JwksFile()
     {
         var path = Path.Combine(Folder, "keys.json");
-        File.WriteAllText(path, TestJwt.Jwks((_key, "k1")));
+        File.WriteAllText(path, Fake.Jwks);
         return path;
     }
 
     private bool Test(string? token, params (string Name, object? Value)[] parameters)
     {
-        var table = new Hashtable { ["AccessToken"] = token };
+        var table = new Hashtable { ["AccessToken"] = token, ["AuthorityHost"] = Fake.AuthorityHost };
         foreach (var (name, value) in parameters)
         {
             table[name] = value;
@@ -38,7 +38,7 @@ public class TestAccessTokenTests : PartnerAccessTestBase
 
     private PSObject Detailed(string? token, params (string Name, object? Value)[] parameters)
     {
-        var table = new Hashtable { ["AccessToken"] = token, ["Detailed"] = true };
+        var table = new Hashtable { ["AccessToken"] = token, ["Detailed"] = true, ["AuthorityHost"] = Fake.AuthorityHost };
         foreach (var (name, value) in parameters)
         {
             table[name] = value;
@@ -91,7 +91,7 @@ public class TestAccessTokenTests : PartnerAccessTestBase
         {
             "expired" => Jwt(c => c["exp"] = Start.AddMinutes(-6).ToUnixTimeSeconds()),
             "not yet valid" => Jwt(c => c["nbf"] = Start.AddMinutes(6).ToUnixTimeSeconds()),
-            "wrong tenant" => Jwt(c => c["tid"] = Guid.NewGuid().ToString()),
+            "wrong tenant" => Jwt(c => { var other = Guid.NewGuid().ToString(); c["tid"] = other; c["iss"] = $"https://sts.windows.net/{other}/"; }),
             "missing role" => Jwt(c => c["roles"] = new[] { "AdvancedHunting.Read.All" }),
             "wrong audience" => Jwt(c => c["aud"] = "https://graph.microsoft.com"),
             "bad signature" => Jwt(key: other),
@@ -180,7 +180,7 @@ public class TestAccessTokenTests : PartnerAccessTestBase
         var file = Path.Combine(Folder, "Latest-token.txt");
         GetToken(("OutFile", file)).Succeeded();
 
-        var result = Session.Command("Test-AccessToken", new Hashtable { ["Path"] = file, ["TenantId"] = TenantId, ["RequiredRole"] = "Incident.Read.All" }).Succeeded();
+        var result = Session.Command("Test-AccessToken", new Hashtable { ["Path"] = file, ["TenantId"] = TenantId, ["RequiredRole"] = "Incident.Read.All", ["AuthorityHost"] = Fake.AuthorityHost }).Succeeded();
 
         Assert.True((bool)result.Output.Single().BaseObject);
         Session.Command("Test-AccessToken", new Hashtable { ["Path"] = Path.Combine(Folder, "none.txt") }).SingleError("AccessTokenFileNotFound", ErrorCategory.ObjectNotFound);
@@ -198,7 +198,7 @@ public class TestAccessTokenTests : PartnerAccessTestBase
     [Fact]
     public void Tokens_piped_by_value_are_each_tested()
     {
-        var result = Session.Run("$tokens | Test-AccessToken", new Hashtable { ["tokens"] = new[] { Jwt(), "garbage", Jwt(c => c["aud"] = "x") } }).Succeeded();
+        var result = Session.Run("$tokens | Test-AccessToken -AuthorityHost $authority", new Hashtable { ["tokens"] = new[] { Jwt(), "garbage", Jwt(c => c["aud"] = "x") }, ["authority"] = Fake.AuthorityHost }).Succeeded();
 
         Assert.Equal(new object[] { true, false, false }, result.Output.Select(o => o.BaseObject));
     }
@@ -207,15 +207,92 @@ public class TestAccessTokenTests : PartnerAccessTestBase
     public void Verbose_explains_each_check_without_the_token()
     {
         var token = Jwt();
-        var result = Session.Command("Test-AccessToken", new Hashtable { ["AccessToken"] = token, ["RequiredRole"] = "Incident.ReadWrite.All", ["Verbose"] = true }).Succeeded();
+        var result = Session.Command("Test-AccessToken", new Hashtable { ["AccessToken"] = token, ["RequiredRole"] = "Incident.ReadWrite.All", ["Verbose"] = true, ["AuthorityHost"] = Fake.AuthorityHost }).Succeeded();
 
         Assert.Contains(result.Verbose, v => v.StartsWith("Roles: Failed", StringComparison.Ordinal) && v.Contains("Incident.ReadWrite.All"));
         Assert.DoesNotContain(result.Verbose, v => v.Contains(token.Split('.')[2]));
     }
 
-    public override void Dispose()
+    [Fact]
+    public void By_default_the_signature_is_checked_with_the_issuers_published_keys()
     {
-        _key.Dispose();
-        base.Dispose();
+        using var forger = RSA.Create(2048);
+
+        var genuine = Detailed(Jwt());
+        var forged = Detailed(Jwt(key: forger));
+
+        Assert.True((bool)genuine.Properties["SignatureVerified"].Value);
+        Assert.Equal(new[] { "Signature" }, Failed(forged));
+        Assert.Contains(Fake.MetadataRequests, p => p.EndsWith("/.well-known/openid-configuration", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Unreachable_metadata_is_false_with_the_reason_never_true()
+    {
+        Fake.InterceptMetadata = _ => FakeReply.Raw(404, "");
+
+        var result = Detailed(Jwt());
+
+        Assert.Equal(new[] { "Signature" }, Failed(result));
+        Assert.Contains("HTTP 404", Detail(result, "Signature"));
+    }
+
+    [Fact]
+    public void SkipSignatureCheck_checks_the_claims_only_and_says_so()
+    {
+        using var forger = RSA.Create(2048);
+
+        var result = Detailed(Jwt(key: forger), ("SkipSignatureCheck", true));
+
+        Assert.True((bool)result.Properties["IsValid"].Value);
+        Assert.False((bool)result.Properties["SignatureVerified"].Value);
+        Assert.Contains("Not checked", Detail(result, "Signature"));
+        Assert.Empty(Fake.MetadataRequests);
+    }
+
+    [Fact]
+    public void An_unsigned_token_is_false_even_when_the_signature_check_is_skipped()
+    {
+        var parts = Jwt().Split('.');
+        var unsigned = TestJwt.Encode("{\"alg\":\"none\"}") + "." + parts[1] + ".";
+
+        Assert.False(Test(unsigned));
+        Assert.False(Test(unsigned, ("SkipSignatureCheck", true)));
+        Assert.False(Test(unsigned, ("JwksPath", JwksFile())));
+    }
+
+    [Theory]
+    [InlineData("{\"aud\":null}", "Audience")]
+    [InlineData("{\"aud\":[null]}", "Audience")]
+    [InlineData("{\"exp\":\"tomorrow\"}", "Expiry")]
+    [InlineData("{\"nbf\":[]}", "NotBefore")]
+    [InlineData("{\"roles\":{\"a\":1}}", "Roles")]
+    [InlineData("{\"tid\":7}", "Tenant")]
+    public void Hostile_claims_are_false_with_the_failed_check_never_an_error(string change, string check)
+    {
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Encoding.UTF8.GetString(TestJwt.Decode(Jwt().Split('.')[1])))!.AsObject();
+        foreach (var (name, value) in System.Text.Json.Nodes.JsonNode.Parse(change)!.AsObject().ToList())
+        {
+            payload[name] = value?.DeepClone();
+        }
+
+        var token = TestJwt.Create(Fake.SigningKey, System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, object?>>(payload.ToJsonString())!, Fake.SigningKeyId);
+
+        Assert.Contains(check, Failed(Detailed(token, ("JwksPath", JwksFile()))));
+    }
+
+    [Fact]
+    public void A_device_as_the_key_file_is_an_error_not_out_of_memory()
+    {
+        if (!File.Exists("/dev/zero"))
+        {
+            return;
+        }
+
+        Session.Command("Test-AccessToken", new Hashtable { ["AccessToken"] = Jwt(), ["JwksPath"] = "/dev/zero" }).SingleError("AccessTokenJwksTooLarge", ErrorCategory.InvalidData);
+    }
+
+    private static string Detail(PSObject result, string check) =>
+        ((IEnumerable)result.Properties["Checks"].Value).Cast<object>().Select(PSObject.AsPSObject)
+            .Where(c => c.Properties["Check"].Value.ToString() == check).Select(c => (string)c.Properties["Detail"].Value).Single();
 }

@@ -42,7 +42,7 @@ public sealed class AsSecureStringTests : PartnerAccessTestBase, IAsyncLifetime
     [Fact]
     public void AsSecureString_output_pipes_into_Test_AccessToken()
     {
-        var result = Script("Get-PartnerAccessToken $tenant $app -ClientSecret $secret -AuthorityHost $authority -AsSecureString | Test-AccessToken -TenantId $tenant -RequiredRole Incident.Read.All").Succeeded();
+        var result = Script("Get-PartnerAccessToken $tenant $app -ClientSecret $secret -AuthorityHost $authority -AsSecureString | Test-AccessToken -TenantId $tenant -RequiredRole Incident.Read.All -SkipSignatureCheck").Succeeded();
 
         Assert.True((bool)Assert.Single(result.Output).BaseObject);
     }

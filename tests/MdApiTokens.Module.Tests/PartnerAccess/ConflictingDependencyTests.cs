@@ -23,15 +23,16 @@ public class ConflictingDependencyTests : PartnerAccessTestBase
         Assert.Equal(new Version(4, 60, 4, 0), theirMsal.GetName().Version);
         Assert.Equal(7, theirJwt.GetName().Version!.Major);
 
-        // Ours: a token through MSAL, checked with IdentityModel.
+        // Ours: a token through MSAL, its signature checked with IdentityModel against the fake authority's keys.
         var checkedToken = Script(
             "$t = Get-PartnerAccessToken -TenantId $tenant -ClientId $app -ClientSecret $secret -AuthorityHost $authority; " +
-            "$t | Test-AccessToken -RequiredRole Incident.Read.All -TenantId $tenant").Succeeded();
+            "$t | Test-AccessToken -RequiredRole Incident.Read.All -TenantId $tenant -Detailed | ForEach-Object { $_.IsValid -and $_.SignatureVerified }").Succeeded();
         Assert.Equal(true, checkedToken.Output.Single().BaseObject);
 
         // Two copies of each now live in the process: theirs in the default context, ours in the module's.
         var ourMsal = Loaded("Microsoft.Identity.Client").Single(a => AssemblyLoadContext.GetLoadContext(a)?.Name == "MdApiTokens");
-        var ourJwt = Loaded("System.IdentityModel.Tokens.Jwt").Single(a => AssemblyLoadContext.GetLoadContext(a)?.Name == "MdApiTokens");
+        // The signature check uses IdentityModel's keys and crypto (Microsoft.IdentityModel.Tokens), beside their 7.x copy.
+        var ourJwt = Loaded("Microsoft.IdentityModel.Tokens").Single(a => AssemblyLoadContext.GetLoadContext(a)?.Name == "MdApiTokens");
         Assert.True(ourMsal.GetName().Version > theirMsal.GetName().Version);
         Assert.True(ourJwt.GetName().Version!.Major >= 8);
         Assert.StartsWith(Path.Combine(ModuleLayout.Directory, "dependencies"), ourMsal.Location);

@@ -77,6 +77,31 @@ public class PartnerAccessViewTests : PartnerAccessTestBase
         Assert.Contains($"https://login.microsoftonline.com/{TenantId}/oauth2/authorize?prompt=consent&client_id={ClientId}&response_type=code&sso_reload=true", _host.Text);
     }
 
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void A_detailed_check_prints_no_empty_line_for_claims_a_token_does_not_have(int width)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var token = TestJwt.Create(key, TestJwt.AppOnlyClaims(TenantId, ClientId, Start.AddMinutes(-5), TimeSpan.FromHours(1), "Incident.Read.All"));
+        _host.Width = width;
+
+        Script("Test-AccessToken -AccessToken $token -Detailed | Out-Host; Test-AccessToken -AccessToken 'not-a-jwt' -Detailed | Out-Host; (Test-AccessToken -AccessToken $token -Detailed).Checks | Out-Host", new Hashtable { ["token"] = token }).Succeeded();
+
+        var text = _host.Text;
+        var lists = Views.ConsoleText.Lists(text.Substring(0, text.IndexOf("Check ", StringComparison.Ordinal)));
+        Assert.Equal(2, lists.Count);
+        Assert.False(lists[0].ContainsKey("Problems"));
+        Assert.Equal(TenantId, lists[0]["TenantId"]);
+        Assert.Equal($"https://sts.windows.net/{TenantId}/", Views.ConsoleText.Squash(lists[0]["Issuer"]));
+        Assert.Empty(lists[1].Keys.Intersect(new[] { "TenantId", "AppId", "Roles", "Audience", "Issuer", "Version", "NotBefore", "ExpiresOn" }));
+        Assert.StartsWith("Format:", lists[1]["Problems"]);
+        var detail = (string)Script("((Test-AccessToken -AccessToken $token -Detailed).Checks | Where-Object Check -eq Signature).Detail", new Hashtable { ["token"] = token }).Succeeded().Output.Single().BaseObject;
+        var checks = Views.ConsoleText.Table(text, "Outcome");
+        Assert.Equal(Views.ConsoleText.Squash(detail), Views.ConsoleText.Squash(checks.Row("Check", "Signature")["Detail"]));
+        Views.ConsoleText.AssertFits(text, width);
+    }
+
     [Fact]
     public void A_detailed_check_shows_what_failed_and_why_and_the_claims()
     {

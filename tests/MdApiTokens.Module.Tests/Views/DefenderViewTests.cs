@@ -27,7 +27,7 @@ public class DefenderViewTests : DefenderTestBase
     {
         Seed();
 
-        var text = Render(width, "$tokens | Get-DefenderIncident -ApiUri $api");
+        var text = Render(width, "$tokens | Get-DefenderIncident -ApiUri $api -ThrottleLimit 1");
 
         var tables = ConsoleText.Tables(text, "Severity");
         Assert.Equal(new[] { $"TenantId: {TenantA}", $"TenantId: {TenantB}" }, tables.Select(t => t.Group));

@@ -78,6 +78,12 @@ public sealed class FakeReply
 
     public bool TruncateBody { get; private init; }
 
+    /// <summary>Sends the headers and the start of a body, then nothing until the client gives up.</summary>
+    public bool StallBody { get; private init; }
+
+    /// <summary>Sends a body of this many bytes (without a Content-Length), as a hostile or broken server might.</summary>
+    public long HugeBody { get; private init; }
+
     public TimeSpan? RetryAfter { get; private init; }
 
     /// <summary>An error in the identity platform's shape: {"error", "error_description": "AADSTS...: ...", "error_codes": [...]}.</summary>
@@ -94,6 +100,12 @@ public sealed class FakeReply
 
     /// <summary>Promises a long body and closes the connection after a few bytes.</summary>
     public static FakeReply Truncated() => new() { Status = 200, TruncateBody = true };
+
+    /// <summary>200, headers and a few bytes, then a stall.</summary>
+    public static FakeReply Stalled() => new() { Status = 200, StallBody = true };
+
+    /// <summary>200 with a body of <paramref name="bytes"/> bytes.</summary>
+    public static FakeReply Huge(long bytes) => new() { Status = 200, HugeBody = bytes };
 }
 
 /// <summary>
@@ -104,7 +116,7 @@ public sealed class FakeReply
 /// tenant, secret or certificate), and can be told to answer slowly or brokenly. Anything that is not a token request
 /// is recorded in <see cref="OtherRequests"/>.
 /// </summary>
-public sealed class IdentityPlatformFake : IAsyncDisposable, IDisposable
+public sealed partial class IdentityPlatformFake : IAsyncDisposable, IDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, FakeApplication> _applications = new(StringComparer.OrdinalIgnoreCase);
@@ -116,6 +128,7 @@ public sealed class IdentityPlatformFake : IAsyncDisposable, IDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(LoopbackTls.Certificate)));
         _app = builder.Build();
         _app.MapPost("/{tenant}/oauth2/v2.0/token", (Func<HttpContext, string, Task>)HandleTokenRequestAsync);
+        MapMetadata(_app);
         _app.MapFallback(context =>
         {
             OtherRequests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
@@ -235,7 +248,7 @@ public sealed class IdentityPlatformFake : IAsyncDisposable, IDisposable
         await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteForcedAsync(HttpContext context, FakeReply reply)
+    internal static async Task WriteForcedAsync(HttpContext context, FakeReply reply)
     {
         if (reply.AbortConnection)
         {
@@ -248,6 +261,12 @@ public sealed class IdentityPlatformFake : IAsyncDisposable, IDisposable
         if (reply.RetryAfter is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = ((int)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (reply.StallBody || reply.HugeBody > 0)
+        {
+            await WriteEndlessAsync(context, reply).ConfigureAwait(false);
+            return;
         }
 
         if (reply.TruncateBody)
