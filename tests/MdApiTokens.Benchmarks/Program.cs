@@ -7,5 +7,10 @@ if (args is ["tenants", ..])
     return await TenantThrottleBenchmark.RunAsync();
 }
 
+if (args is ["listing", ..])
+{
+    return await IncidentListingRatio.RunAsync();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

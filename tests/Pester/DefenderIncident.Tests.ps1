@@ -105,6 +105,21 @@ Describe 'Get-DefenderIncident' {
         ($partner | Get-DefenderIncident -ApiUri $script:api -First 1).IncidentId | Should -Be 5
     }
 
+    It 'works on piped tenants side by side and a failing one does not stop the others' {
+        if ($script:fakeError) { Set-ItResult -Skipped -Because $script:fakeError }
+        $tokens = @(
+            [pscustomobject]@{ AccessToken = $script:token }
+            [pscustomobject]@{ AccessToken = (New-TestJwt 'another-tenant') }
+            [pscustomobject]@{ AccessToken = $script:token }
+        )
+
+        $incidents = $tokens | Get-DefenderIncident -ApiUri $script:api -ThrottleLimit 3 -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $incidents.Count | Should -Be 10
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'DefenderAuthenticationFailed,*'
+    }
+
     It 'reports a rejected token as DefenderAuthenticationFailed' {
         if ($script:fakeError) { Set-ItResult -Skipped -Because $script:fakeError }
         $incidents = Get-DefenderIncident -ApiUri $script:api -AccessToken (New-TestJwt 'another-tenant') -ErrorVariable failures -ErrorAction SilentlyContinue

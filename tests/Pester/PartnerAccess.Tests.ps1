@@ -107,6 +107,11 @@ Describe 'Test-AccessToken' {
 }
 
 Describe 'Get-PartnerAccessToken checks before it sends anything' {
+    It 'offers -AsSecureString, whose output every token-taking cmdlet accepts' {
+        (Get-Command Get-PartnerAccessToken).Parameters.ContainsKey('AsSecureString') | Should -BeTrue
+        (Get-Command Get-PartnerAccessToken).OutputType.Name | Should -Contain 'MdApiTokens.Core.PartnerAccess.SecurePartnerAccessToken'
+    }
+
     BeforeAll {
         $script:secret = ConvertTo-SecureString -String 'not-a-real-secret' -AsPlainText -Force
     }

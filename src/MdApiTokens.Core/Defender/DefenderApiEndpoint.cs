@@ -63,7 +63,7 @@ public static class DefenderApiEndpoint
         {
             if (cloud is { } c && c != AzureCloud.Public)
             {
-                throw new MdApiTokensException(DefenderErrorIds.ApiUriInvalid, ErrorKind.InvalidArgument,
+                throw new MdApiTokensException(DefenderErrors.ApiUriInvalid, ErrorKind.InvalidArgument,
                     $"The regional API hosts exist only in the public cloud, but the cloud is {c}.", r,
                     "Leave out -Region for a US government cloud; its host is chosen from -Cloud.");
             }
@@ -91,27 +91,40 @@ public static class DefenderApiEndpoint
 
         if (!apiUri.IsAbsoluteUri || (apiUri.Scheme != Uri.UriSchemeHttps && apiUri.Scheme != Uri.UriSchemeHttp))
         {
-            throw new MdApiTokensException(DefenderErrorIds.ApiUriInvalid, ErrorKind.InvalidArgument,
-                $"'{apiUri.OriginalString}' is not an absolute https address.", apiUri.OriginalString,
+            throw new MdApiTokensException(DefenderErrors.ApiUriInvalid, ErrorKind.InvalidArgument,
+                $"'{WithoutUserInfo(apiUri)}' is not an absolute https address.", WithoutUserInfo(apiUri),
                 $"Give the API base, for example {Default}, or use -Region.");
         }
 
         if (apiUri.UserInfo.Length > 0 || apiUri.Query.Length > 0 || apiUri.Fragment.Length > 0)
         {
-            throw new MdApiTokensException(DefenderErrorIds.ApiUriInvalid, ErrorKind.InvalidArgument,
-                "The API address must be a plain base address, without user information, query or fragment.", apiUri.GetLeftPart(UriPartial.Authority),
+            throw new MdApiTokensException(DefenderErrors.ApiUriInvalid, ErrorKind.InvalidArgument,
+                "The API address must be a plain base address, without user information, query or fragment.", WithoutUserInfo(new Uri(apiUri.GetLeftPart(UriPartial.Authority))),
                 $"Give the API base only, for example {Default}.");
         }
 
         if (apiUri.Scheme == Uri.UriSchemeHttp && !IsLoopback(apiUri))
         {
-            throw new MdApiTokensException(DefenderErrorIds.InsecureApiUri, ErrorKind.SecurityError,
+            throw new MdApiTokensException(DefenderErrors.InsecureApiUri, ErrorKind.SecurityError,
                 $"Refusing to send a bearer token over plain http to '{apiUri.Host}': anyone on the network path could read and reuse it.",
                 apiUri.GetLeftPart(UriPartial.Authority),
                 "Use an https address. Plain http is accepted only for a loopback address (127.0.0.1, ::1, localhost), such as a local test fake.");
         }
 
         return BaseAddress.WithTrailingSlash(apiUri);
+    }
+
+    // An address as errors may show it: user information (user:password@) could be a secret, so it is never echoed.
+    private static string WithoutUserInfo(Uri uri)
+    {
+        if (!uri.IsAbsoluteUri)
+        {
+            var text = uri.OriginalString;
+            var at = text.LastIndexOf('@');
+            return at < 0 ? text : "(address with user information)";
+        }
+
+        return uri.UserInfo.Length == 0 ? uri.OriginalString : new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
     }
 
     /// <summary>True for localhost and the loopback addresses (127.0.0.0/8, ::1).</summary>

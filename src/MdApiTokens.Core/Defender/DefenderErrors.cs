@@ -1,6 +1,3 @@
-// DefenderApiEndpoint.cs still says DefenderErrorIds; it is being moved into the shared cloud table in another change,
-// which switches it to DefenderErrors and removes this line.
-global using DefenderErrorIds = MdApiTokens.Core.Defender.DefenderErrors;
 using System;
 using System.Collections.Generic;
 using System.Globalization;

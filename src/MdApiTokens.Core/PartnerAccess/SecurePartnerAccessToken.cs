@@ -5,18 +5,13 @@ using MdApiTokens.Core.Shared;
 namespace MdApiTokens.Core.PartnerAccess;
 
 /// <summary>
-/// Get-PartnerAccessToken -AsSecureString's output: a <see cref="PartnerAccessToken"/> whose <see cref="AccessToken"/> is
-/// a read-only SecureString, which every cmdlet that takes a token accepts by property name.
+/// What Get-PartnerAccessToken -AsSecureString returns: a <see cref="PartnerAccessToken"/> whose token is a read-only
+/// <see cref="SecureString"/>, taken by every cmdlet that takes a token.
 /// </summary>
 public sealed class SecurePartnerAccessToken
 {
-    public SecurePartnerAccessToken(PartnerAccessToken token)
+    private SecurePartnerAccessToken(PartnerAccessToken token)
     {
-        if (token is null)
-        {
-            throw new ArgumentNullException(nameof(token));
-        }
-
         AccessToken = SecretText.Wrap(token.AccessToken);
         TokenType = token.TokenType;
         ExpiresOn = token.ExpiresOn;
@@ -25,27 +20,32 @@ public sealed class SecurePartnerAccessToken
         Scopes = token.Scopes;
         Cloud = token.Cloud;
         Authority = token.Authority;
+        AuthorityHost = token.AuthorityHost;
     }
 
-    /// <summary>The bearer token, never as plain text.</summary>
+    /// <summary>The bearer token, read-only.</summary>
     public SecureString AccessToken { get; }
 
     public string TokenType { get; }
 
     public DateTimeOffset ExpiresOn { get; }
 
-    /// <summary>The tenant the token is for.</summary>
+    /// <summary>The customer tenant the token is for.</summary>
     public string TenantId { get; }
 
-    /// <summary>The application (or managed identity) the token was issued to.</summary>
+    /// <summary>The partner application's id.</summary>
     public string ClientId { get; }
 
     public string[] Scopes { get; }
 
     public AzureCloud Cloud { get; }
 
-    /// <summary>The authority that issued the token, when known.</summary>
     public Uri? Authority { get; }
+
+    public Uri? AuthorityHost { get; }
+
+    /// <summary>The same token with its value in a SecureString.</summary>
+    public static SecurePartnerAccessToken From(PartnerAccessToken token) => new(token ?? throw new ArgumentNullException(nameof(token)));
 
     public override string ToString() => $"{TokenType} token for app {ClientId} in tenant {TenantId} (expires {ExpiresOn:u})";
 }

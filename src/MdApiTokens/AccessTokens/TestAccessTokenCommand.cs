@@ -26,7 +26,7 @@ public sealed class TestAccessTokenCommand : MdApiTokensCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TokenSet)]
     [AllowEmptyString]
     [AllowNull]
-    [SecureTokenTextTransformation]
+    [AccessTokenTextTransformation]
     public string? AccessToken { get; set; }
 
     /// <summary>A file holding the token (e.g. written by Get-PartnerAccessToken -OutFile).</summary>

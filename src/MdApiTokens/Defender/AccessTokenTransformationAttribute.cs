@@ -22,6 +22,7 @@ public sealed class AccessTokenTransformationAttribute : ArgumentTransformationA
             SecureString secure => secure,
             string text => SecretText.Wrap(BearerToken.Normalize(text)),
             PartnerAccessToken token => SecretText.Wrap(token.AccessToken),
+            SecurePartnerAccessToken token => token.AccessToken,
             _ => throw new ArgumentTransformationMetadataException(
                 $"An access token must be a string, a SecureString or a PartnerAccessToken, not {value.GetType().Name}."),
         };

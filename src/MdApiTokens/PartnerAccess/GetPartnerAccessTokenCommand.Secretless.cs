@@ -41,10 +41,6 @@ public sealed partial class GetPartnerAccessTokenCommand
     [Parameter(Mandatory = true, ParameterSetName = WorkloadSet)]
     public SwitchParameter WorkloadIdentity { get; set; }
 
-    /// <summary>Output the token as a SecureString (AccessToken), which every cmdlet that takes a token accepts.</summary>
-    [Parameter]
-    public SwitchParameter AsSecureString { get; set; }
-
     /// <summary>The application id of the secretless sets, or null for the others: "" for a managed identity's own token.</summary>
     private string? SecretlessClientId()
     {

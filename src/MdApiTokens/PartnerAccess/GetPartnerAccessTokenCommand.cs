@@ -99,6 +99,10 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutFile { get; set; }
 
+    /// <summary>Return the token as a SecureString (a SecurePartnerAccessToken), taken by every cmdlet that takes a token.</summary>
+    [Parameter]
+    public SwitchParameter AsSecureString { get; set; }
+
     /// <summary>Ask the identity platform even when a cached token is still valid.</summary>
     [Parameter]
     public SwitchParameter ForceRefresh { get; set; }
@@ -175,7 +179,7 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
             WriteOutFile(token);
         }
 
-        WriteObject(AsSecureString ? new SecurePartnerAccessToken(token) : token);
+        WriteObject(AsSecureString ? SecurePartnerAccessToken.From(token) : token);
     }
 
     private void WriteOutFile(PartnerAccessToken token)

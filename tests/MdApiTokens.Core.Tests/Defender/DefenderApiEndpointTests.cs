@@ -67,4 +67,16 @@ public class DefenderApiEndpointTests
         var e = Assert.Throws<MdApiTokensException>(() => DefenderApiEndpoint.Resolve(new Uri(uri), null, null));
         Assert.Equal(DefenderErrors.ApiUriInvalid, e.ErrorId);
     }
+
+    [Theory]
+    [InlineData("https://alice:s3cret-pw@api.security.microsoft.com/")]
+    [InlineData("ftp://alice:s3cret-pw@api.security.microsoft.com/")]
+    [InlineData("http://alice:s3cret-pw@example.com/")]
+    public void An_api_address_with_a_password_is_refused_without_echoing_the_password(string uri)
+    {
+        var e = Assert.Throws<MdApiTokensException>(() => DefenderApiEndpoint.Resolve(new Uri(uri), null, null));
+        Assert.DoesNotContain("s3cret-pw", e.Message);
+        Assert.DoesNotContain("s3cret-pw", e.Target?.ToString() ?? "");
+        Assert.DoesNotContain("s3cret-pw", e.RecommendedAction ?? "");
+    }
 }

@@ -87,6 +87,46 @@ public sealed class DefenderThrottleLimitTests : DefenderTestBase
         Assert.NotEmpty(Waits);
     }
 
+    [Fact]
+    public async Task Ctrl_C_stops_every_tenant_in_flight()
+    {
+        Fake.AddIncidents(1);
+        var arrived = 0;
+        var three = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Fake.BeforeResponse = async () =>
+        {
+            if (Interlocked.Increment(ref arrived) == 3)
+            {
+                three.TrySetResult();
+            }
+
+            await Task.WhenAny(release.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+        };
+        Session.Runspace.SessionStateProxy.SetVariable("tokens", Tokens(TenantA, TenantB, TenantC));
+        Session.Runspace.SessionStateProxy.SetVariable("api", Fake.BaseUri);
+        using var ps = PowerShell.Create();
+        ps.Runspace = Session.Runspace;
+        ps.AddScript("$tokens | Get-DefenderIncident -ApiUri $api -ThrottleLimit 3");
+
+        try
+        {
+            var running = ps.BeginInvoke();
+            await three.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {watch.Elapsed}");
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
+            Assert.Equal(3, Fake.Requests.Count);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
     private static object[] Tokens(params string[] tenants) => tenants.Select(t => PartnerToken(t)).ToArray();
 
     /// <summary>Holds each of the first <paramref name="count"/> requests until that many are in flight; fails them if they never are.</summary>

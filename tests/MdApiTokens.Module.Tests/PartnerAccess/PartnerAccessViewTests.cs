@@ -86,7 +86,7 @@ public class PartnerAccessViewTests : PartnerAccessTestBase
         var token = TestJwt.Create(key, TestJwt.AppOnlyClaims(TenantId, ClientId, Start.AddMinutes(-5), TimeSpan.FromHours(1), "Incident.Read.All"));
         _host.Width = width;
 
-        Script("Test-AccessToken -AccessToken $token -Detailed | Out-Host; Test-AccessToken -AccessToken 'not-a-jwt' -Detailed | Out-Host; (Test-AccessToken -AccessToken $token -Detailed).Checks | Out-Host", new Hashtable { ["token"] = token }).Succeeded();
+        Script("Test-AccessToken -AccessToken $token -Detailed -SkipSignatureCheck | Out-Host; Test-AccessToken -AccessToken 'not-a-jwt' -Detailed | Out-Host; (Test-AccessToken -AccessToken $token -Detailed -SkipSignatureCheck).Checks | Out-Host", new Hashtable { ["token"] = token }).Succeeded();
 
         var text = _host.Text;
         var lists = Views.ConsoleText.Lists(text.Substring(0, text.IndexOf("Check ", StringComparison.Ordinal)));
@@ -96,7 +96,7 @@ public class PartnerAccessViewTests : PartnerAccessTestBase
         Assert.Equal($"https://sts.windows.net/{TenantId}/", Views.ConsoleText.Squash(lists[0]["Issuer"]));
         Assert.Empty(lists[1].Keys.Intersect(new[] { "TenantId", "AppId", "Roles", "Audience", "Issuer", "Version", "NotBefore", "ExpiresOn" }));
         Assert.StartsWith("Format:", lists[1]["Problems"]);
-        var detail = (string)Script("((Test-AccessToken -AccessToken $token -Detailed).Checks | Where-Object Check -eq Signature).Detail", new Hashtable { ["token"] = token }).Succeeded().Output.Single().BaseObject;
+        var detail = (string)Script("((Test-AccessToken -AccessToken $token -Detailed -SkipSignatureCheck).Checks | Where-Object Check -eq Signature).Detail", new Hashtable { ["token"] = token }).Succeeded().Output.Single().BaseObject;
         var checks = Views.ConsoleText.Table(text, "Outcome");
         Assert.Equal(Views.ConsoleText.Squash(detail), Views.ConsoleText.Squash(checks.Row("Check", "Signature")["Detail"]));
         Views.ConsoleText.AssertFits(text, width);
@@ -108,7 +108,7 @@ public class PartnerAccessViewTests : PartnerAccessTestBase
         using var key = System.Security.Cryptography.RSA.Create(2048);
         var token = TestJwt.Create(key, TestJwt.AppOnlyClaims(TenantId, ClientId, Start.AddMinutes(-5), TimeSpan.FromHours(1), "Incident.Read.All"));
 
-        Script("Test-AccessToken -AccessToken $token -RequiredRole Incident.ReadWrite.All -Detailed | Out-Host; (Test-AccessToken -AccessToken $token -Detailed).Checks | Out-Host", new Hashtable { ["token"] = token }).Succeeded();
+        Script("Test-AccessToken -AccessToken $token -RequiredRole Incident.ReadWrite.All -Detailed | Out-Host; (Test-AccessToken -AccessToken $token -Detailed -SkipSignatureCheck).Checks | Out-Host", new Hashtable { ["token"] = token }).Succeeded();
 
         var text = _host.Text;
         Assert.Matches(@"IsValid\s*:\s*False", text);
