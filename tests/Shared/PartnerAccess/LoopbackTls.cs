@@ -22,7 +22,7 @@ public static class LoopbackTls
     /// <summary>Where the trusted certificate (PEM) was written.</summary>
     public static string? TrustFile { get; private set; }
 
-    /// <summary>False where the platform ignores SSL_CERT_FILE (Windows, macOS): HTTPS fakes cannot be trusted there without touching the user's root store.</summary>
+    /// <summary>False where the fakes' certificate could not be trusted: macOS, and Windows outside a CI runner (trusting it there means the machine's root store).</summary>
     public static bool IsTrusted { get; private set; }
 
 #pragma warning disable CA2255 // Module initializers in test assemblies: the trust must be set before any TLS use.
@@ -30,6 +30,12 @@ public static class LoopbackTls
 #pragma warning restore CA2255
     public static void TrustOnlyTheLoopbackCertificate()
     {
+        if (OperatingSystem.IsWindows())
+        {
+            TrustOnWindowsCiRunner();
+            return;
+        }
+
         if (!OperatingSystem.IsLinux())
         {
             return;
@@ -60,6 +66,37 @@ public static class LoopbackTls
             }
             catch (IOException)
             {
+            }
+        };
+    }
+
+    // Windows has no per-process trust file. On a throw-away CI runner (GitHub Actions runs tests as an administrator,
+    // without a desktop to prompt on) the certificate goes into the machine's root store for the life of the process;
+    // on anyone else's machine nothing is touched and the HTTPS fakes stay untrusted.
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static void TrustOnWindowsCiRunner()
+    {
+        if (!string.Equals(Environment.GetEnvironmentVariable("GITHUB_ACTIONS"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        using var publicOnly = X509CertificateLoader.LoadCertificate(Certificate.Export(X509ContentType.Cert));
+        using (var store = new X509Store(StoreName.Root, StoreLocation.LocalMachine))
+        {
+            store.Open(OpenFlags.ReadWrite);
+            store.Add(publicOnly);
+        }
+
+        IsTrusted = true;
+        var thumbprint = publicOnly.Thumbprint;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            using var store = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
+            store.Open(OpenFlags.ReadWrite);
+            foreach (var added in store.Certificates.Find(X509FindType.FindByThumbprint, thumbprint, validOnly: false))
+            {
+                store.Remove(added);
             }
         };
     }
