@@ -131,3 +131,50 @@ Describe 'Get-PartnerAccessToken checks before it sends anything' {
             Should -Throw -ErrorId 'PartnerCertificateNotFound*'
     }
 }
+
+Describe 'Get-PartnerAccessToken without secrets' {
+    BeforeAll {
+        $script:saved = @{}
+        foreach ($name in 'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'AZURE_FEDERATED_TOKEN_FILE', 'AZURE_CLIENT_ID', 'AZURE_TENANT_ID') {
+            $script:saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        }
+    }
+
+    AfterEach {
+        foreach ($name in $script:saved.Keys) {
+            [Environment]::SetEnvironmentVariable($name, $script:saved[$name])
+        }
+    }
+
+    It 'reports a missing federated token file before any request' {
+        { Get-PartnerAccessToken -TenantId $tenantId -ClientId $appId -FederatedTokenFile (Join-Path $TestDrive 'none.jwt') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PartnerFederatedTokenFileNotFound*'
+    }
+
+    It 'reports an empty federated token file' {
+        $path = Join-Path $TestDrive 'empty.jwt'
+        Set-Content -Path $path -Value ''
+        { Get-PartnerAccessToken -TenantId $tenantId -ClientId $appId -FederatedTokenFile $path -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PartnerFederatedTokenFileInvalid*'
+    }
+
+    It 'refuses a client assertion that is not a signed JWT, without showing it' {
+        $err = { Get-PartnerAccessToken -TenantId $tenantId -ClientId $appId -ClientAssertion 'hunter2-not-a-jwt' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PartnerClientAssertionInvalid*' -PassThru
+        $err.ToString() | Should -Not -BeLike '*hunter2*'
+    }
+
+    It 'names the variables -WorkloadIdentity needs' {
+        [Environment]::SetEnvironmentVariable('AZURE_FEDERATED_TOKEN_FILE', $null)
+        [Environment]::SetEnvironmentVariable('AZURE_CLIENT_ID', $null)
+        { Get-PartnerAccessToken -WorkloadIdentity -TenantId $tenantId -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PartnerWorkloadIdentityNotConfigured*'
+    }
+
+    It 'says when no managed identity endpoint answers' {
+        [Environment]::SetEnvironmentVariable('IDENTITY_ENDPOINT', 'http://127.0.0.1:9/msi/token')
+        [Environment]::SetEnvironmentVariable('IDENTITY_HEADER', 'pester')
+        { Get-PartnerAccessToken -Identity -ForceRefresh -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PartnerManagedIdentityUnavailable*'
+    }
+}

@@ -18,7 +18,7 @@ namespace MdApiTokens.Core.PartnerAccess;
 /// <see cref="Description"/> and fingerprint are safe to log, and <see cref="Scrub"/> removes the secret from any
 /// text that might echo it.
 /// </summary>
-public abstract class PartnerCredential : IDisposable
+public abstract partial class PartnerCredential : IDisposable
 {
     private protected PartnerCredential()
     {

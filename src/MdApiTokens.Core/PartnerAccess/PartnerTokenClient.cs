@@ -67,7 +67,7 @@ public sealed class PartnerTokenClient
         }
         catch (MsalException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw PartnerAccessErrors.FromMsal(e, context);
+            throw PartnerIdentityErrors.FromTokenEndpoint(e, context) ?? PartnerAccessErrors.FromMsal(e, context);
         }
         catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
         {

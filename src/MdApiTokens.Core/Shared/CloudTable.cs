@@ -21,6 +21,9 @@ public sealed record CloudEndpoints(AzureCloud Cloud, Uri SignInHost, Uri V1Issu
 
     /// <summary>The app-only scope of the Defender API, e.g. https://api.security.microsoft.com/.default.</summary>
     public string DefenderScope => DefenderApiAudience + "/.default";
+
+    /// <summary>The audience of a token that another identity (a managed identity) presents as a federated credential's client assertion.</summary>
+    public string TokenExchangeAudience { get; init; } = "api://AzureADTokenExchange";
 }
 
 /// <summary>
@@ -63,7 +66,10 @@ public static class CloudTable
 
     private static readonly CloudEndpoints s_gccHigh = new(AzureCloud.USGovHigh,
         new Uri("https://login.microsoftonline.us/"), new Uri("https://login.microsoftonline.us/"),
-        new Uri("https://api-gov.security.microsoft.us/"), new Uri("https://api-gov.securitycenter.microsoft.us/"), new Uri("https://graph.microsoft.us/"));
+        new Uri("https://api-gov.security.microsoft.us/"), new Uri("https://api-gov.securitycenter.microsoft.us/"), new Uri("https://graph.microsoft.us/"))
+    {
+        TokenExchangeAudience = "api://AzureADTokenExchangeUSGov",
+    };
 
     private static readonly CloudEndpoints s_dod = s_gccHigh with { Cloud = AzureCloud.USGovDoD, Graph = new Uri("https://dod-graph.microsoft.us/") };
 

@@ -13,7 +13,7 @@ namespace MdApiTokens.Commands.PartnerAccess;
 /// <summary>Gets an app-only access token for the partner application in each customer tenant given, through MSAL.</summary>
 [Cmdlet(VerbsCommon.Get, "PartnerAccessToken", DefaultParameterSetName = SecretSet)]
 [OutputType(typeof(PartnerAccessToken), typeof(SecurePartnerAccessToken))]
-public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
+public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 {
     private const string SecretSet = "ClientSecret";
     private const string CredentialSet = "Credential";
@@ -26,7 +26,15 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     private int _tokensWritten;
 
     /// <summary>The customer tenant: its id or a verified domain. Binds from the pipeline, one token per tenant.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = SecretSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CredentialSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ThumbprintSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = IdentityPartnerSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = AssertionSet)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TokenFileSet)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = WorkloadSet)]
     [AllowEmptyString]
     [Alias("Tenant")]
     public string TenantId { get; set; } = "";
@@ -37,6 +45,10 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = CertificateSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = ThumbprintSet)]
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdentityPartnerSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = AssertionSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = TokenFileSet)]
+    [Parameter(Position = 1, ParameterSetName = WorkloadSet)]
     [Alias("ApplicationId", "AppId")]
     public string? ClientId { get; set; }
 
@@ -97,7 +109,7 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 
     protected override void BeginProcessingCore()
     {
-        var clientId = ParameterSetName == CredentialSet ? PartnerApplication.ClientIdFromCredential(Credential!.UserName, ClientId) : ClientId;
+        var clientId = ParameterSetName == CredentialSet ? PartnerApplication.ClientIdFromCredential(Credential!.UserName, ClientId) : SecretlessClientId() ?? ClientId;
         if (OutFile is not null)
         {
             _outFile = PowerShellPaths.ToFileSystemPath(SessionState.Path, OutFile, PartnerAccessErrors.OutFileInvalid, "output file");
@@ -110,8 +122,14 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
             CertificateSet => PartnerCredential.FromCertificate(Certificate!),
             ThumbprintSet => PartnerCredential.FromStore(CertificateThumbprint!),
             PathSet => PartnerCredential.FromPfxFile(PowerShellPaths.ToFileSystemPath(SessionState.Path, CertificatePath!, PartnerAccessErrors.CertificateNotFound, "certificate file"), CertificatePassword),
-            _ => throw new PSInvalidOperationException("Unknown parameter set " + ParameterSetName),
+            _ => SecretlessCredential(),
         };
+        if (credential is null)
+        {
+            WriteVerbose($"The {_identity!.Description}'s own token.");
+            return;
+        }
+
         try
         {
             _application = PartnerApplication.Create(clientId, credential, Cloud, AuthorityHost, Scope);
@@ -127,19 +145,34 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 
     protected override void ProcessRecordCore()
     {
-        var request = new PartnerTokenRequest(TenantId, _application!)
+        if (_application is null)
+        {
+            WriteToken(Await(_identity!.AcquireTokenAsync(Scope, Cloud, ForceRefresh, PartnerAccessServices.TokenTimeout, CancellationToken)));
+            return;
+        }
+
+        var request = new PartnerTokenRequest(string.IsNullOrEmpty(TenantId) ? _workloadTenant ?? TenantId : TenantId, _application)
         {
             ForceRefresh = ForceRefresh,
             Timeout = PartnerAccessServices.TokenTimeout,
         };
 
         // A failure for one tenant (ErrorScope.Item) does not stop the others.
-        var result = Await(PartnerTokenClient.Shared.AcquireTokenAsync(request, CancellationToken));
+        WriteToken(Await(PartnerTokenClient.Shared.AcquireTokenAsync(request, CancellationToken)));
+    }
 
+    protected override void EndProcessingCore()
+    {
+        _application?.Credential.Dispose();
+        _application = null;
+    }
+
+    private void WriteToken(PartnerTokenResult result)
+    {
         var token = result.Token;
         WriteVerbose(result.FromCache
             ? $"Tenant {token.TenantId}: token from the in-process cache (expires {token.ExpiresOn:u})."
-            : $"Tenant {token.TenantId}: new token from {token.Authority} (expires {token.ExpiresOn:u}).");
+            : $"Tenant {token.TenantId}: new token from {token.Authority?.AbsoluteUri ?? "the managed identity endpoint"} (expires {token.ExpiresOn:u}).");
 
         if (_outFile is not null)
         {
@@ -147,12 +180,6 @@ public sealed class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
         }
 
         WriteObject(AsSecureString ? SecurePartnerAccessToken.From(token) : token);
-    }
-
-    protected override void EndProcessingCore()
-    {
-        _application?.Credential.Dispose();
-        _application = null;
     }
 
     private void WriteOutFile(PartnerAccessToken token)

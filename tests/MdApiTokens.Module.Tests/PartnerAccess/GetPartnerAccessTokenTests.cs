@@ -118,7 +118,11 @@ public class GetPartnerAccessTokenTests : PartnerAccessTestBase
     public void The_parameter_sets_are_one_per_credential()
     {
         var sets = Session.Run("(Get-Command Get-PartnerAccessToken).ParameterSets | ForEach-Object Name").Succeeded().Output.Select(o => o.ToString()).OrderBy(n => n);
-        Assert.Equal(new[] { "Certificate", "CertificatePath", "CertificateThumbprint", "ClientSecret", "Credential" }, sets);
+        Assert.Equal(new[]
+        {
+            "Certificate", "CertificatePath", "CertificateThumbprint", "ClientAssertion", "ClientSecret", "Credential",
+            "FederatedTokenFile", "ManagedIdentity", "ManagedIdentityFederated", "WorkloadIdentity",
+        }, sets);
 
         var both = GetToken(("Certificate", TestCertificates.CreateClientCertificate()));
         Assert.StartsWith("AmbiguousParameterSet", Assert.Single(both.AllErrors).FullyQualifiedErrorId);

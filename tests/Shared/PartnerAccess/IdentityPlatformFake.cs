@@ -32,7 +32,13 @@ public sealed class FakeApplication
     public HashSet<string>? ConsentedTenants { get; set; }
 
     public string[] Roles { get; set; } = { "Incident.Read.All" };
+
+    /// <summary>Federated credentials: an assertion from this issuer, for this subject and audience, proves the application.</summary>
+    public List<FakeFederatedCredential> FederatedCredentials { get; } = new();
 }
+
+/// <summary>A federated identity credential of an application (issuer, subject, audience as the portal shows them).</summary>
+public sealed record FakeFederatedCredential(string Issuer, string Subject, string Audience = "api://AzureADTokenExchange");
 
 /// <summary>One request to the token endpoint as the fake received it, and what it made of the client's proof.</summary>
 public sealed class TokenRequestRecord
@@ -165,6 +171,9 @@ public sealed partial class IdentityPlatformFake : IAsyncDisposable, IDisposable
     public bool EchoSecretInErrors { get; set; }
 
     public string Jwks => TestJwt.Jwks((SigningKey, SigningKeyId));
+
+    /// <summary>Issuers whose signatures federated assertions are checked with.</summary>
+    public ConcurrentDictionary<string, RSA> TrustedIssuers { get; } = new(StringComparer.Ordinal);
 
     public FakeApplication Register(string clientId, string? secret = null, params X509Certificate2[] certificates)
     {
@@ -315,6 +324,14 @@ public sealed partial class IdentityPlatformFake : IAsyncDisposable, IDisposable
                 return (401, ErrorBody("invalid_client", 7000222, $"The provided client secret keys for app '{clientId}' are expired.{echo}"));
             }
         }
+        else if (assertion is not null && application.FederatedCredentials.Count > 0)
+        {
+            record.CredentialKind = "federated";
+            if (CheckFederatedAssertion(record, application, assertion) is { } refused)
+            {
+                return (401, ErrorBody("invalid_client", refused.Code, refused.Problem));
+            }
+        }
         else if (assertion is not null)
         {
             record.CredentialKind = "assertion";
@@ -342,6 +359,51 @@ public sealed partial class IdentityPlatformFake : IAsyncDisposable, IDisposable
             ["ext_expires_in"] = lifetime,
             ["access_token"] = token,
         }));
+    }
+
+    /// <summary>As Entra checks a federated credential: signature by the issuer's key, then issuer, subject, audience and time.</summary>
+    private (int Code, string Problem)? CheckFederatedAssertion(TokenRequestRecord record, FakeApplication application, string assertion)
+    {
+        var parts = assertion.Split('.');
+        if (record.Field("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" || parts.Length != 3)
+        {
+            return (50027, "JWT token is invalid or malformed.");
+        }
+
+        using var payload = JsonDocument.Parse(TestJwt.Decode(parts[1]));
+        var claims = payload.RootElement;
+        string? Claim(string name) => claims.TryGetProperty(name, out var value) ? value.ToString() : null;
+        var issuer = Claim("iss") ?? "";
+        var candidates = application.FederatedCredentials.Where(c => c.Issuer == issuer).ToList();
+        if (candidates.Count == 0)
+        {
+            return (700211, $"No matching federated identity record found for presented assertion issuer '{issuer}'.");
+        }
+
+        if (!TrustedIssuers.TryGetValue(issuer, out var key)
+            || !key.VerifyData(System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), TestJwt.Decode(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+        {
+            return (700027, "Client assertion failed signature validation.");
+        }
+
+        candidates = candidates.Where(c => c.Subject == Claim("sub")).ToList();
+        if (candidates.Count == 0)
+        {
+            return (700213, $"No matching federated identity record found for presented assertion subject '{Claim("sub")}'.");
+        }
+
+        if (!candidates.Any(c => c.Audience == Claim("aud")))
+        {
+            return (700212, $"No matching federated identity record found for presented assertion audience '{Claim("aud")}'.");
+        }
+
+        if (!long.TryParse(Claim("exp"), out var exp) || DateTimeOffset.FromUnixTimeSeconds(exp) < DateTimeOffset.UtcNow)
+        {
+            return (700024, "Client assertion is not within its valid time range.");
+        }
+
+        record.AssertionVerified = true;
+        return null;
     }
 
     private static string? CheckAssertion(TokenRequestRecord record, FakeApplication application, string assertion, Uri tokenEndpoint)
