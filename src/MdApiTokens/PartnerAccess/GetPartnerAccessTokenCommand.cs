@@ -22,6 +22,7 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     private const string PathSet = "CertificatePath";
 
     private PartnerApplication? _application;
+    private string[]? _scopes;
     private string? _outFile;
     private int _tokensWritten;
 
@@ -85,6 +86,10 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Scope { get; set; }
 
+    /// <summary>The API the token is for, by name (Defender by default; Endpoint for the Defender for Endpoint API; Graph); instead of -Scope.</summary>
+    [Parameter]
+    public PartnerResource Resource { get; set; }
+
     /// <summary>The cloud: its sign-in host and Defender API.</summary>
     [Parameter]
     public AzureCloud Cloud { get; set; } = AzureCloud.Public;
@@ -109,6 +114,7 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 
     protected override void BeginProcessingCore()
     {
+        _scopes = PartnerResources.Resolve(Scope, IsBound(nameof(Resource)) ? Resource : null, Cloud);
         var clientId = ParameterSetName == CredentialSet ? PartnerApplication.ClientIdFromCredential(Credential!.UserName, ClientId) : SecretlessClientId() ?? ClientId;
         if (OutFile is not null)
         {
@@ -132,7 +138,7 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
 
         try
         {
-            _application = PartnerApplication.Create(clientId, credential, Cloud, AuthorityHost, Scope);
+            _application = PartnerApplication.Create(clientId, credential, Cloud, AuthorityHost, _scopes);
         }
         catch
         {
@@ -147,7 +153,7 @@ public sealed partial class GetPartnerAccessTokenCommand : MdApiTokensCmdlet
     {
         if (_application is null)
         {
-            WriteToken(Await(_identity!.AcquireTokenAsync(Scope, Cloud, ForceRefresh, PartnerAccessServices.TokenTimeout, CancellationToken)));
+            WriteToken(Await(_identity!.AcquireTokenAsync(_scopes, Cloud, ForceRefresh, PartnerAccessServices.TokenTimeout, CancellationToken)));
             return;
         }
 

@@ -239,6 +239,21 @@ public class GetPartnerAccessTokenTests : PartnerAccessTestBase
     }
 
     [Fact]
+    public void Resource_names_the_api_in_the_cloud_and_excludes_Scope()
+    {
+        GetToken(("Resource", "Endpoint")).Succeeded();
+        GetToken(("Resource", "Graph"), ("Cloud", "USGovHigh"), ("TenantId", Guid.NewGuid().ToString())).Succeeded();
+        GetToken(("Resource", "Defender"), ("Cloud", "USGov"), ("TenantId", Guid.NewGuid().ToString())).Succeeded();
+
+        Assert.Equal(
+            new[] { "https://api.securitycenter.microsoft.com/.default", "https://graph.microsoft.us/.default", "https://api-gcc.security.microsoft.us/.default" },
+            Fake.TokenRequests.Select(r => r.Field("scope")));
+        var both = GetToken(("Resource", "Graph"), ("Scope", new[] { "https://graph.microsoft.com/.default" }), ("TenantId", Guid.NewGuid().ToString()));
+        both.SingleError("PartnerScopeInvalid", ErrorCategory.InvalidArgument);
+        Assert.Equal(3, Fake.TokenRequests.Count);
+    }
+
+    [Fact]
     public void An_http_authority_host_is_refused_before_anything_is_sent()
     {
         var result = GetToken(("AuthorityHost", new Uri("http://127.0.0.1:" + Fake.AuthorityHost.Port)));
