@@ -107,8 +107,9 @@ public class ApiTokenViewTests : ModuleTestBase
         var text = Render(width, "Get-ApiTokenAuditLog -StorePath $store");
 
         var table = ConsoleText.Table(text, "Action");
-        Assert.Equal(new[] { "Time", "Action", "Subject, actor and details" }, table.Headers);
+        Assert.Equal(new[] { "Seq", "Time", "Action", "Subject, actor and details" }, table.Headers);
         Assert.All(table.Rows, r => Assert.Equal(Local(Start), r["Time"]));
+        Assert.Equal(Enumerable.Range(1, table.Rows.Count).Select(n => n.ToString(CultureInfo.InvariantCulture)), table.Rows.Select(r => r["Seq"]));
         var issued = ConsoleText.Squash(Assert.Single(table.Rows, r => r["Action"] == "TokenIssued")["Subject, actor and details"]);
         Assert.StartsWith(ConsoleText.Squash($"{LongName} ({id}) by {Admin} permissions=ReadActivities, ReadAlerts, ReadPolicyReports, DismissAlerts, ResolveAlerts, UploadDiscoveryLogs, GenerateBlockScripts expiresOn="), issued);
         Assert.Equal(ConsoleText.Squash($"{LongName} ({id}) by {Admin}"), ConsoleText.Squash(Assert.Single(table.Rows, r => r["Action"] == "TokenRevoked")["Subject, actor and details"]));
