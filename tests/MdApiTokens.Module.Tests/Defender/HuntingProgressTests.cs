@@ -59,6 +59,24 @@ public sealed class HuntingProgressTests : HuntingTestBase
     }
 
     [Fact]
+    public void Hunting_shows_the_wait_for_room_in_a_tenants_call_quota_of_45_a_minute()
+    {
+        Hunting.AddRows(TenantA, 1);
+        Hunting.AddRows(TenantB, 1);
+        Session.Runspace.SessionStateProxy.SetVariable("many", Enumerable.Repeat(PartnerToken(TenantA), 46).Append(PartnerToken(TenantB)).ToArray());
+
+        var (output, progress) = Run("$many | Invoke-DefenderHuntingQuery -Query 'DeviceInfo' -ApiUri $api -ThrottleLimit 1");
+
+        Assert.Equal(47, output.Count);
+        var first = progress[0];
+        Assert.Equal($"Waiting 60 s for room in the call quota of tenant {TenantA}", first.CurrentOperation);
+        Assert.Equal(60, first.SecondsRemaining);
+        Assert.Equal("45 tenants done, 46 so far, 45 rows", first.StatusDescription);
+        Assert.Equal("47 of 47 tenants done, 47 rows", progress[^2].StatusDescription);
+        Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
+    }
+
+    [Fact]
     public void Hunting_across_tenants_side_by_side_completes_its_progress_once()
     {
         Hunting.AddRows(TenantA, 2);
