@@ -2,8 +2,8 @@
 # Pester 5 suite for Invoke-DefenderHuntingQuery and Invoke-DefenderApiRequest against a small fake that this file
 # starts on localhost (System.Net.HttpListener in a background runspace): the Defender API's advanced hunting, Graph's
 # runHuntingQuery and a paged /api/machines. Every behaviour here is also covered by the dotnet tests
-# (tests/MdApiTokens.Module.Tests/Defender: InvokeDefenderHuntingQueryTests, InvokeDefenderApiRequestTests). No
-# request ever leaves the machine.
+# (tests/MdApiTokens.Module.Tests/Defender: InvokeDefenderHuntingQueryTests, InvokeDefenderApiRequestTests,
+# HuntingThrottleLimitTests). No request ever leaves the machine.
 
 BeforeAll {
     $manifest = if ($env:MDAPITOKENS_MODULE_MANIFEST) { $env:MDAPITOKENS_MODULE_MANIFEST }
@@ -94,7 +94,7 @@ Describe 'Invoke-DefenderHuntingQuery' {
     It 'returns typed rows labelled with each of three tenants through the Defender API' {
         if ($script:fakeError) { Set-ItResult -Skipped -Because $script:fakeError }
         $rows = $script:tenants | ForEach-Object { [pscustomobject]@{ AccessToken = New-TestJwt $_ } } |
-            Invoke-DefenderHuntingQuery -Query 'DeviceInfo | take 1' -ApiUri $script:api
+            Invoke-DefenderHuntingQuery -Query 'DeviceInfo | take 1' -ApiUri $script:api -ThrottleLimit 1
 
         $rows.TenantId | Should -Be $script:tenants
         $rows[0].Timestamp | Should -BeOfType [datetime]
@@ -106,11 +106,20 @@ Describe 'Invoke-DefenderHuntingQuery' {
     It 'returns the same rows through Microsoft Graph when the token is for Graph' {
         if ($script:fakeError) { Set-ItResult -Skipped -Because $script:fakeError }
         $rows = $script:tenants | ForEach-Object { [pscustomobject]@{ AccessToken = New-TestJwt $_ 'https://graph.microsoft.com' } } |
-            Invoke-DefenderHuntingQuery -Query 'DeviceInfo | take 1' -GraphUri $script:api -Timespan ([timespan]'7.00:00:00')
+            Invoke-DefenderHuntingQuery -Query 'DeviceInfo | take 1' -GraphUri $script:api -Timespan ([timespan]'7.00:00:00') -ThrottleLimit 1
 
         $rows.TenantId | Should -Be $script:tenants
         $rows[2].Extra.Port | Should -Be 443
         $script:requests[0] | Should -Be 'POST /v1.0/security/runHuntingQuery'
+    }
+
+    It 'works on piped tenants side by side and writes every tenant''s rows' {
+        if ($script:fakeError) { Set-ItResult -Skipped -Because $script:fakeError }
+        $rows = $script:tenants | ForEach-Object { [pscustomobject]@{ AccessToken = New-TestJwt $_ } } |
+            Invoke-DefenderHuntingQuery -Query 'DeviceInfo | take 1' -ApiUri $script:api -ThrottleLimit 3
+
+        $rows.TenantId | Sort-Object | Should -Be $script:tenants
+        $script:requests.Count | Should -Be 3
     }
 
     It 'keeps the statistics on the result set, not on the rows' {

@@ -5,7 +5,7 @@ namespace MdApiTokens.Core.Defender;
 /// <summary>Why a request to the Defender API is held back.</summary>
 public enum DefenderWaitReason
 {
-    /// <summary>The tenant's quota (50 calls a minute, 1,500 an hour) has no room yet.</summary>
+    /// <summary>The tenant's call quota (50 calls a minute for most endpoints, 45 for hunting) has no room yet.</summary>
     Quota,
 
     /// <summary>The API answered 429 or 503 and said how long to wait (Retry-After).</summary>
@@ -21,7 +21,7 @@ public sealed record DefenderWait(DefenderWaitReason Reason, TimeSpan Duration, 
     /// <summary>What a person reads while it lasts, e.g. "Waiting 45 s for the API quota of tenant ...".</summary>
     public string Describe() => Reason switch
     {
-        DefenderWaitReason.Quota => $"Waiting {DefenderErrors.Format(Duration)} for room in the API quota (50 calls a minute, 1,500 an hour) of tenant {TenantId ?? ApiHost}",
+        DefenderWaitReason.Quota => $"Waiting {DefenderErrors.Format(Duration)} for room in the call quota of tenant {TenantId ?? ApiHost}",
         DefenderWaitReason.RetryAfter => $"Waiting {DefenderErrors.Format(Duration)} as the API's Retry-After asks, for tenant {TenantId ?? ApiHost}",
         _ => $"Waiting {DefenderErrors.Format(Duration)} before trying again, for tenant {TenantId ?? ApiHost}",
     };

@@ -98,11 +98,12 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
     }
 
     /// <summary>
-    /// Works on one tenant with <paramref name="client"/> (which it disposes): at once and to the end with -ThrottleLimit 1,
-    /// else beside the other tenants (after this tenant's previous record), waiting (and writing their output meanwhile) while -ThrottleLimit are running.
+    /// Works on one tenant (<paramref name="apiBase"/> and <paramref name="tenantId"/>) with <paramref name="client"/>, which it
+    /// disposes once <paramref name="work"/> has ended: at once and to the end with -ThrottleLimit 1, else beside the other
+    /// tenants (after this tenant's previous record), waiting (and writing their output meanwhile) while -ThrottleLimit are running.
     /// A failure about the tenant is written as a non-terminating error; any other ends the command.
     /// </summary>
-    private protected void StartTenant(DefenderIncidentClient client, Func<DefenderIncidentClient, CancellationToken, Task> work)
+    private protected void StartTenant(Uri apiBase, string? tenantId, IDisposable client, Func<CancellationToken, Task> work)
     {
         _tenantCancellation ??= CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         var token = _tenantCancellation.Token;
@@ -119,7 +120,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
         }
 
         // Records of one tenant (incidents piped into Set-DefenderIncident) keep their order: each waits for the one before.
-        var key = DefenderRequestPacer.KeyFor(client.ApiBase, client.TenantId);
+        var key = DefenderRequestPacer.KeyFor(apiBase, tenantId);
         _lastOfTenant.TryGetValue(key, out var previous);
         var next = Task.Run(async () =>
         {
@@ -136,6 +137,10 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
         // Write what the running tenants have sent so far before the next record arrives.
         Await(Task.CompletedTask);
     }
+
+    /// <summary>Works on the tenant of an incidents <paramref name="client"/>; see <see cref="StartTenant(Uri, string?, IDisposable, Func{CancellationToken, Task})"/>.</summary>
+    private protected void StartTenant(DefenderIncidentClient client, Func<DefenderIncidentClient, CancellationToken, Task> work) =>
+        StartTenant(client.ApiBase, client.TenantId, client, token => work(client, token));
 
     /// <summary>Runs <paramref name="write"/> on the pipeline thread and completes when it has: a tenant's next page waits until its last one is written.</summary>
     private protected Task WriteFromPipelineThreadAsync(Action write, CancellationToken cancellationToken)
@@ -215,13 +220,13 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
         }
     }
 
-    private async Task RunTenantAsync(DefenderIncidentClient client, Func<DefenderIncidentClient, CancellationToken, Task> work, CancellationToken cancellationToken)
+    private async Task RunTenantAsync(IDisposable client, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
         using (client)
         {
             try
             {
-                await work(client, cancellationToken).ConfigureAwait(false);
+                await work(cancellationToken).ConfigureAwait(false);
             }
             catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
             {
@@ -251,36 +256,7 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
     {
         foreach (var field in fields)
         {
-            if (target.Properties[field.Key] is null)
-            {
-                target.Properties.Add(new PSNoteProperty(field.Key, ToPowerShell(field.Value)));
-            }
-        }
-    }
-
-    // Nested JSON objects become PSCustomObjects, as ConvertFrom-Json would give them.
-    private static object? ToPowerShell(object? value)
-    {
-        switch (value)
-        {
-            case IDictionary<string, object?> map:
-                var o = new PSObject();
-                foreach (var pair in map)
-                {
-                    o.Properties.Add(new PSNoteProperty(pair.Key, ToPowerShell(pair.Value)));
-                }
-
-                return o;
-            case object?[] array:
-                var items = new object?[array.Length];
-                for (var i = 0; i < array.Length; i++)
-                {
-                    items[i] = ToPowerShell(array[i]);
-                }
-
-                return items;
-            default:
-                return value;
+            PowerShellJson.AddProperty(target, field.Key, PowerShellJson.ToPowerShell(field.Value));
         }
     }
 }

@@ -1,6 +1,8 @@
 using System;
 using System.Management.Automation;
 using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
 using MdApiTokens.Core.Defender;
 using MdApiTokens.Core.Shared;
 
@@ -67,47 +69,65 @@ public sealed class InvokeDefenderApiRequestCommand : DefenderCmdlet
         _body = body is string json ? DefenderApiRequest.JsonBody(json) : DefenderApiRequest.JsonBody(PowerShellJson.FromPowerShell(body));
     }
 
+    private protected override string ItemNoun => "items";
+
     protected override void ProcessRecordCore()
     {
         var apiBase = DefenderApiEndpoint.Resolve(ApiUri, IsBound(nameof(Region)) ? Region : null, IsBound(nameof(Cloud)) ? Cloud : null);
         var (origin, target) = DefenderApiRequest.Resolve(apiBase, ApiUri is not null, ParameterSetName == PathSet ? Path : null, ParameterSetName == UriSet ? Uri : null);
-        using var client = new DefenderApiRequestClient(origin, SecretText.Unwrap(AccessToken), TenantId, DefenderModuleServices.Handler, CreateOptions());
+        var client = new DefenderApiRequestClient(origin, SecretText.Unwrap(AccessToken), TenantId, DefenderModuleServices.Handler, CreateOptions());
         var tenant = client.TenantId;
         WarnIfTenantUnknown(tenant);
 
+        // Confirmation is asked here, on the pipeline thread, before the tenant's request starts.
         var method = new HttpMethod(Method.ToString().ToUpperInvariant());
         if (method != HttpMethod.Get && !ShouldProcess($"{target.GetLeftPart(UriPartial.Path)} in tenant {tenant ?? "(unknown)"}", method.Method))
         {
+            client.Dispose();
             return;
         }
 
-        if (!All)
-        {
-            Write(Await(client.SendAsync(method, target, _body, CancellationToken)), tenant);
-            return;
-        }
+        var body = _body;
+        StartTenant(client.ApiBase, tenant, client, All ? token => ListAsync(client.ListAll(method, target, body), tenant, token) : token => SendAsync(client, method, target, body, token));
+    }
 
-        var pager = client.ListAll(method, target, _body);
-        while (Await(pager.NextPageAsync(CancellationToken)) is { } page)
+    private async Task SendAsync(DefenderApiRequestClient client, HttpMethod method, Uri target, byte[]? body, CancellationToken cancellationToken)
+    {
+        var answer = await client.SendAsync(method, target, body, cancellationToken).ConfigureAwait(false);
+        await WriteFromPipelineThreadAsync(() => Progress.Items(Write(answer, client.TenantId)), cancellationToken).ConfigureAwait(false);
+    }
+
+    // A page's items are written before the next page is asked for.
+    private async Task ListAsync(DefenderApiRequestPager pager, string? tenant, CancellationToken cancellationToken)
+    {
+        while (await pager.NextPageAsync(cancellationToken).ConfigureAwait(false) is { } page)
         {
-            foreach (var item in page)
+            await WriteFromPipelineThreadAsync(() =>
             {
-                Write(item, tenant);
-            }
+                var written = 0;
+                foreach (var item in page)
+                {
+                    written += Write(item, tenant);
+                }
+
+                Progress.Page(written);
+            }, cancellationToken).ConfigureAwait(false);
         }
     }
 
     // Objects are labelled with the tenant unless they carry a TenantId of their own; an array's items are written one by one.
-    private void Write(object? answer, string? tenant)
+    // Returns how many objects were written.
+    private int Write(object? answer, string? tenant)
     {
         if (answer is object?[] items)
         {
+            var written = 0;
             foreach (var item in items)
             {
-                Write(item, tenant);
+                written += Write(item, tenant);
             }
 
-            return;
+            return written;
         }
 
         var value = PowerShellJson.ToPowerShell(answer);
@@ -116,9 +136,12 @@ public sealed class InvokeDefenderApiRequestCommand : DefenderCmdlet
             PowerShellJson.AddProperty(o, "TenantId", tenant);
         }
 
-        if (value is not null)
+        if (value is null)
         {
-            WriteObject(value);
+            return 0;
         }
+
+        WriteObject(value);
+        return 1;
     }
 }

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using MdApiTokens.Core.Defender;
 using MdApiTokens.Core.Shared;
 
@@ -38,6 +40,8 @@ public sealed class InvokeDefenderHuntingQueryCommand : DefenderCmdlet
     [Parameter]
     public SwitchParameter AsResultSet { get; set; }
 
+    private protected override string ItemNoun => "rows";
+
     protected override void ProcessRecordCore()
     {
         var cloud = IsBound(nameof(Cloud)) ? Cloud : (AzureCloud?)null;
@@ -47,12 +51,26 @@ public sealed class InvokeDefenderHuntingQueryCommand : DefenderCmdlet
             CreateOptions(),
             ModuleServices.Get<DefenderRequestPacer>(PacerKey),
             ModuleServices.Get<object>(DefenderModuleServices.RequestTimeoutKey) as TimeSpan?);
-        using var client = new DefenderHuntingClient(defenderApi, graphApi, SecretText.Unwrap(AccessToken), TenantId, DefenderModuleServices.Handler, options);
+        var client = new DefenderHuntingClient(defenderApi, graphApi, SecretText.Unwrap(AccessToken), TenantId, DefenderModuleServices.Handler, options);
         WriteVerbose($"Using advanced hunting through {client.Route} at {client.ApiBase} for tenant {client.TenantId ?? "(unknown)"}.");
         WarnIfTenantUnknown(client.TenantId);
 
+        // What this record asks for is read here: the tenant's work runs beside the next records.
+        var query = Query;
+        var timespan = IsBound(nameof(Timespan)) ? Timespan : (TimeSpan?)null;
+        var asResultSet = AsResultSet.IsPresent;
+        StartTenant(client.ApiBase, client.TenantId, client, token => RunAsync(client, query, timespan, asResultSet, token));
+    }
+
+    private async Task RunAsync(DefenderHuntingClient client, string query, TimeSpan? timespan, bool asResultSet, CancellationToken cancellationToken)
+    {
         var tenant = client.TenantId;
-        var result = Await(client.RunAsync(Query, IsBound(nameof(Timespan)) ? Timespan : null, row => Row(row, tenant), CancellationToken));
+        var result = await client.RunAsync(query, timespan, row => Row(row, tenant), cancellationToken).ConfigureAwait(false);
+        await WriteFromPipelineThreadAsync(() => Write(result, tenant, asResultSet), cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Write(DefenderHuntingResult result, string? tenant, bool asResultSet)
+    {
         foreach (var note in result.Notes)
         {
             WriteWarning($"Tenant {tenant ?? "(unknown)"}: {note}");
@@ -63,16 +81,19 @@ public sealed class InvokeDefenderHuntingQueryCommand : DefenderCmdlet
             WriteVerbose($"The query ran {time.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s in tenant {tenant ?? "(unknown)"}.");
         }
 
-        if (AsResultSet)
+        if (asResultSet)
         {
             WriteObject(result);
-            return;
+        }
+        else
+        {
+            foreach (var row in result.Rows)
+            {
+                WriteObject(row);
+            }
         }
 
-        foreach (var row in result.Rows)
-        {
-            WriteObject(row);
-        }
+        Progress.Items(result.Rows.Count);
     }
 
     // The tenant first, then the columns; a column the query itself calls TenantId is the data's own and wins.

@@ -327,6 +327,21 @@ public class GetDefenderIncidentTests : DefenderTestBase
     }
 
     [Fact]
+    public void Unknown_fields_with_an_empty_name_or_names_that_differ_only_in_case_do_not_break_the_incident()
+    {
+        Fake.AddIncidents(1);
+        var incident = Fake.Incidents[0];
+        incident[""] = 1;
+        incident["Extra"] = "first";
+        incident["extra"] = "second";
+        incident["custom"] = new System.Text.Json.Nodes.JsonObject { [""] = 1, ["kept"] = 2 };
+
+        var result = Session.Run("$i = Get-DefenderIncident -ApiUri $api -AccessToken $token; $i.Extra; $i.custom.kept; @($i.custom.PSObject.Properties).Count", Vars()).Succeeded();
+
+        Assert.Equal(new object[] { "first", 2L, 1 }, result.Output.Select(o => o.BaseObject));
+    }
+
+    [Fact]
     public void Verbose_output_tells_what_happens_and_never_shows_the_token()
     {
         Fake.AddIncidents(1);

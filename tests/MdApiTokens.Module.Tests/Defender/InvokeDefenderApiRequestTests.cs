@@ -220,7 +220,7 @@ public class InvokeDefenderApiRequestTests : HuntingTestBase
         Hunting.Next.Enqueue(FakeDefenderApi.Error(401, "Unauthorized", "Unauthorized"));
 
         var result = Session.Run(
-            "$tokens | Invoke-DefenderApiRequest -ApiUri $api -Path api/machines -All -Verbose",
+            "$tokens | Invoke-DefenderApiRequest -ApiUri $api -Path api/machines -All -Verbose -ThrottleLimit 1",
             HuntVars(("tokens", new[] { PartnerToken(TenantB), PartnerToken(TenantA) })));
 
         result.SingleError("DefenderAuthenticationFailed", ErrorCategory.AuthenticationError);

@@ -19,7 +19,7 @@ public class InvokeDefenderHuntingQueryTests : HuntingTestBase
         }
 
         var result = Session.Run(
-            "$tokens | Invoke-DefenderHuntingQuery -Query $query -ApiUri $api",
+            "$tokens | Invoke-DefenderHuntingQuery -Query $query -ApiUri $api -ThrottleLimit 1",
             HuntVars(("tokens", new[] { PartnerToken(TenantA), PartnerToken(TenantB), PartnerToken(TenantC) }), ("query", Query))).Succeeded();
 
         Assert.Equal(new[] { TenantA, TenantA, TenantB, TenantB, TenantC, TenantC }, result.Output.Select(r => Prop(r, "TenantId")));
@@ -39,7 +39,7 @@ public class InvokeDefenderHuntingQueryTests : HuntingTestBase
         }
 
         var result = Session.Run(
-            "$tenants | ForEach-Object { [pscustomobject]@{ AccessToken = $_ } } | Invoke-DefenderHuntingQuery -Query $query -GraphUri $api -Timespan ([timespan]'7.00:00:00')",
+            "$tenants | ForEach-Object { [pscustomobject]@{ AccessToken = $_ } } | Invoke-DefenderHuntingQuery -Query $query -GraphUri $api -Timespan ([timespan]'7.00:00:00') -ThrottleLimit 1",
             HuntVars(("tenants", new[] { GraphToken(TenantA), GraphToken(TenantB), GraphToken(TenantC) }), ("query", Query))).Succeeded();
 
         Assert.Equal(new[] { TenantA, TenantA, TenantB, TenantB, TenantC, TenantC }, result.Output.Select(r => Prop(r, "TenantId")));

@@ -45,6 +45,12 @@ public sealed class FakeHuntingApi : IAsyncDisposable
 
     public ConcurrentQueue<Func<HttpContext, Task>> Next { get; } = new();
 
+    /// <summary>Tenants (by tid) whose tokens the fake refuses with 401.</summary>
+    public ConcurrentDictionary<string, bool> RejectedTenants { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Awaited after a request is recorded and before it is answered (to hold answers until several requests are in flight).</summary>
+    public Func<Task>? BeforeResponse { get; set; }
+
     /// <summary>What happened, in order: "POST /api/advancedhunting/run", "GET /api/machines page=1" (tests add their own).</summary>
     public ConcurrentQueue<string> Events { get; } = new();
 
@@ -126,6 +132,10 @@ public sealed class FakeHuntingApi : IAsyncDisposable
         _requests.Enqueue(recorded);
         var page = context.Request.Query.TryGetValue("page", out var p) ? p.ToString() : null;
         Events.Enqueue($"{recorded.Method} {path}{(page is null ? "" : " page=" + page)}");
+        if (BeforeResponse is { } before)
+        {
+            await before();
+        }
 
         if (Next.TryDequeue(out var scripted))
         {
@@ -134,6 +144,12 @@ public sealed class FakeHuntingApi : IAsyncDisposable
         }
 
         var tenant = TenantOf(recorded.Authorization);
+        if (tenant is not null && RejectedTenants.ContainsKey(tenant))
+        {
+            await FakeDefenderApi.Error(401, "Unauthorized", "Unauthorized")(context);
+            return;
+        }
+
         if (HttpMethods.IsPost(recorded.Method) && path == "/api/advancedhunting/run")
         {
             await HuntAsync(context, body, tenant, graph: false);
