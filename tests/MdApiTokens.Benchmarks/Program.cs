@@ -12,5 +12,10 @@ if (args is ["listing", ..])
     return await IncidentListingRatio.RunAsync();
 }
 
+if (args is ["memory", ..])
+{
+    return await IncidentMemoryRatio.RunAsync();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

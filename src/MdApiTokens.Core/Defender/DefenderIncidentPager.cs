@@ -18,7 +18,12 @@ public sealed class DefenderIncidentPager
     private readonly DefenderIncidentClient _client;
     private readonly DefenderIncidentQuery _query;
     private readonly string? _filter;
+    // A $skip listing shows an incident again when new ones push it onto the next page. Incidents move by a few pages
+    // at most between two requests, so the ids of the last SeenWindowPages pages are enough: memory stays flat
+    // however long the listing is.
+    private const int SeenWindowPages = 10;
     private readonly HashSet<long> _seen = new();
+    private readonly Queue<List<long>> _seenByPage = new();
     private Uri? _next;
     private bool _followingLinks;
     private int _nextTop;
@@ -76,6 +81,7 @@ public sealed class DefenderIncidentPager
         _previousPageIds = ids;
 
         var result = new List<DefenderIncident>(incidents.Length);
+        var added = new List<long>(incidents.Length);
         foreach (var incident in incidents)
         {
             if (_query.First is { } first && Returned >= first)
@@ -83,11 +89,23 @@ public sealed class DefenderIncidentPager
                 break;
             }
 
-            if (_seen.Add(incident.IncidentId) && _query.MatchesOnClient(incident))
+            if (!_seen.Add(incident.IncidentId))
+            {
+                continue;
+            }
+
+            added.Add(incident.IncidentId);
+            if (_query.MatchesOnClient(incident))
             {
                 result.Add(incident);
                 Returned++;
             }
+        }
+
+        _seenByPage.Enqueue(added);
+        if (_seenByPage.Count > SeenWindowPages)
+        {
+            _seen.ExceptWith(_seenByPage.Dequeue());
         }
 
         _next = _query.First is { } limit && Returned >= limit ? null : NextUri(page, requestedTop, incidents.Length);

@@ -35,6 +35,28 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_incident_pushed_onto_a_later_page_by_new_ones_is_returned_once()
+    {
+        // Page 2 repeats the end of page 1 (new incidents arrived between the requests); page 12 repeats one of page 2,
+        // ten pages back: both repeats are dropped.
+        _fake.Next.Enqueue(Page(Enumerable.Range(1, 100)));
+        _fake.Next.Enqueue(Page(Enumerable.Range(98, 100)));
+        for (var page = 3; page <= 11; page++)
+        {
+            _fake.Next.Enqueue(Page(Enumerable.Range(1000 * page, 100)));
+        }
+
+        _fake.Next.Enqueue(Page(new[] { 150, 20_000 }));
+
+        var ids = (await ListAll(new DefenderIncidentQuery())).Select(i => i.IncidentId).ToList();
+
+        Assert.Equal(ids.Distinct(), ids);
+        Assert.Equal(1 + 197 + (9 * 100), ids.Count);
+        Assert.Equal(20_000, ids[^1]);
+        Assert.Equal(12, _fake.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_last_page_that_is_exactly_full_costs_one_more_empty_request()
     {
         _fake.AddIncidents(200);
@@ -559,6 +581,9 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
         configure?.Invoke(options);
         return new DefenderIncidentClient(_fake.BaseUri, token ?? TestJwt.Create(Tenant), tenantId, new SocketsHttpHandler { AllowAutoRedirect = false }, options);
     }
+
+    private static Func<Microsoft.AspNetCore.Http.HttpContext, Task> Page(IEnumerable<int> ids) =>
+        FakeDefenderApi.Raw(new JsonObject { ["value"] = new JsonArray(ids.Select(id => (JsonNode)FakeDefenderApi.Incident(id)).ToArray()) }.ToJsonString());
 
     private async Task<List<DefenderIncident>> ListAll(DefenderIncidentQuery query, string? token = null, Action<DefenderClientOptions>? configure = null)
     {
