@@ -15,17 +15,31 @@ internal static class StoreFile
     private static readonly bool s_isWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
     /// <summary>Opens <paramref name="path"/> to read; null when it does not exist.</summary>
-    public static FileStream? OpenRead(string path)
+    public static FileStream? OpenRead(string path) => OpenRead(path, out _);
+
+    /// <summary>Opens <paramref name="path"/> to read and tells the opened file's <paramref name="identity"/>; null when it does not exist.</summary>
+    public static FileStream? OpenRead(string path, out FileIdentity identity)
     {
         if (s_isWindows)
         {
+            identity = default;
             if (!File.Exists(path))
             {
                 return null;
             }
 
             RefuseReparsePoint(path);
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            try
+            {
+                identity = WindowsFile.Identity(stream.SafeFileHandle);
+                return stream;
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
         }
 
         var fd = UnixFile.Open(path, write: false, out var isLink);
@@ -34,7 +48,8 @@ internal static class StoreFile
             throw Unsafe(path, "it is a symbolic link");
         }
 
-        return fd is null ? null : Checked(fd, path, FileAccess.Read);
+        identity = default;
+        return fd is null ? null : Checked(fd, path, FileAccess.Read, out identity);
     }
 
     /// <summary>Opens (creating owner-only if missing) <paramref name="path"/> to read and write; the caller holds the store lock.</summary>
@@ -64,8 +79,12 @@ internal static class StoreFile
             throw Unsafe(path, "it is a symbolic link");
         }
 
-        return Checked(fd ?? throw new DirectoryNotFoundException($"Could not find a part of the path '{path}'."), path, FileAccess.ReadWrite);
+        return Checked(fd ?? throw new DirectoryNotFoundException($"Could not find a part of the path '{path}'."), path, FileAccess.ReadWrite, out _);
     }
+
+    /// <summary>The identity of a file this process has open (its own temporary file).</summary>
+    public static FileIdentity Identity(FileStream stream) =>
+        s_isWindows ? WindowsFile.Identity(stream.SafeFileHandle) : UnixFile.Status(stream.SafeFileHandle).Identity;
 
     /// <summary>Refuses a store folder that every account can write: anyone could swap its files.</summary>
     public static void CheckFolder(string directory)
@@ -76,11 +95,12 @@ internal static class StoreFile
         }
     }
 
-    private static FileStream Checked(SafeFileHandle fd, string path, FileAccess access)
+    private static FileStream Checked(SafeFileHandle fd, string path, FileAccess access, out FileIdentity identity)
     {
         try
         {
             var status = UnixFile.Status(fd);
+            identity = status.Identity;
             if ((status.Mode & UnixFile.TypeMask) != UnixFile.RegularFile)
             {
                 throw Unsafe(path, "it is not a regular file (a FIFO, a device, a folder or a socket)");
