@@ -29,11 +29,13 @@ public sealed partial class ApiTokenStore
             try
             {
                 StoreFile.CheckFolder(DirectoryPath);
-                using var stream = StoreFile.OpenRead(FilePath, out identity);
-                if (stream is null)
+                using var file = StoreFile.OpenChecked(FilePath);
+                if (file is null)
                 {
                     return null;
                 }
+
+                identity = file.Identity;
 
                 // The cheap check: the same file, with the same size and times, none of them within the timestamp
                 // granularity of now, holds the same bytes. Anything else is read and compared byte for byte.
@@ -42,6 +44,7 @@ public sealed partial class ApiTokenStore
                     return previous;
                 }
 
+                var stream = file.Stream;
                 if (identity.Size > MaxFileBytes)
                 {
                     throw ApiTokenErrors.TooLarge(FilePath, MaxFileBytes);

@@ -15,14 +15,20 @@ internal static class StoreFile
     private static readonly bool s_isWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
 
     /// <summary>Opens <paramref name="path"/> to read; null when it does not exist.</summary>
-    public static FileStream? OpenRead(string path) => OpenRead(path, out _);
+    public static FileStream? OpenRead(string path)
+    {
+        using var file = OpenChecked(path);
+        return file?.TakeStream();
+    }
 
-    /// <summary>Opens <paramref name="path"/> to read and tells the opened file's <paramref name="identity"/>; null when it does not exist.</summary>
-    public static FileStream? OpenRead(string path, out FileIdentity identity)
+    /// <summary>
+    /// Opens <paramref name="path"/> to read and tells the opened file's identity before anything is read (on Unix
+    /// without creating a stream, so an unchanged file costs an open, an fstat and a close); null when it does not exist.
+    /// </summary>
+    public static OpenedFile? OpenChecked(string path)
     {
         if (s_isWindows)
         {
-            identity = default;
             if (!File.Exists(path))
             {
                 return null;
@@ -32,8 +38,7 @@ internal static class StoreFile
             var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
             try
             {
-                identity = WindowsFile.Identity(stream.SafeFileHandle);
-                return stream;
+                return new OpenedFile(WindowsFile.Identity(stream.SafeFileHandle), null, stream);
             }
             catch
             {
@@ -48,8 +53,7 @@ internal static class StoreFile
             throw Unsafe(path, "it is a symbolic link");
         }
 
-        identity = default;
-        return fd is null ? null : Checked(fd, path, FileAccess.Read, out identity);
+        return fd is null ? null : new OpenedFile(Checked(fd, path), fd, null);
     }
 
     /// <summary>Opens (creating owner-only if missing) <paramref name="path"/> to read and write; the caller holds the store lock.</summary>
@@ -79,7 +83,13 @@ internal static class StoreFile
             throw Unsafe(path, "it is a symbolic link");
         }
 
-        return Checked(fd ?? throw new DirectoryNotFoundException($"Could not find a part of the path '{path}'."), path, FileAccess.ReadWrite, out _);
+        if (fd is null)
+        {
+            throw new DirectoryNotFoundException($"Could not find a part of the path '{path}'.");
+        }
+
+        Checked(fd, path);
+        return new FileStream(fd, FileAccess.ReadWrite, 1);
     }
 
     /// <summary>The identity of a file this process has open (its own temporary file).</summary>
@@ -89,18 +99,18 @@ internal static class StoreFile
     /// <summary>Refuses a store folder that every account can write: anyone could swap its files.</summary>
     public static void CheckFolder(string directory)
     {
-        if (!s_isWindows && Shared.RestrictedFile.GetUnixMode(directory) is { } mode && (mode & UnixFile.OthersWrite) != 0)
+        if (!s_isWindows && UnixFile.PathMode(directory) is { } mode && (mode & UnixFile.OthersWrite) != 0)
         {
             throw WorldWritable(directory);
         }
     }
 
-    private static FileStream Checked(SafeFileHandle fd, string path, FileAccess access, out FileIdentity identity)
+    // Refuses (closing it) an open file that is not a regular file or that every account can write; its identity otherwise.
+    private static FileIdentity Checked(SafeFileHandle fd, string path)
     {
         try
         {
             var status = UnixFile.Status(fd);
-            identity = status.Identity;
             if ((status.Mode & UnixFile.TypeMask) != UnixFile.RegularFile)
             {
                 throw Unsafe(path, "it is not a regular file (a FIFO, a device, a folder or a socket)");
@@ -111,7 +121,7 @@ internal static class StoreFile
                 throw WorldWritable(path);
             }
 
-            return new FileStream(fd, access, 1);
+            return status.Identity;
         }
         catch
         {
@@ -137,4 +147,44 @@ internal static class StoreFile
         path,
         $"The API token store path '{path}' can be written by every account on this machine, so anyone could change or replace the store.",
         $"Take write access away from other accounts: chmod o-w '{path}' (or chmod 700 on the folder, 600 on its files).");
+}
+
+/// <summary>A store file opened and checked, with its identity; its stream is created only when it is read.</summary>
+internal sealed class OpenedFile : IDisposable
+{
+    private SafeFileHandle? _handle;
+    private FileStream? _stream;
+
+    public OpenedFile(FileIdentity identity, SafeFileHandle? handle, FileStream? stream)
+    {
+        Identity = identity;
+        _handle = handle;
+        _stream = stream;
+    }
+
+    public FileIdentity Identity { get; }
+
+    /// <summary>The file as a stream; it stays owned by this object.</summary>
+    public FileStream Stream => _stream ??= new FileStream(_handle!, FileAccess.Read, 1);
+
+    /// <summary>The stream, now owned by the caller.</summary>
+    public FileStream TakeStream()
+    {
+        var stream = Stream;
+        _stream = null;
+        _handle = null;
+        return stream;
+    }
+
+    public void Dispose()
+    {
+        if (_stream is not null)
+        {
+            _stream.Dispose();
+        }
+        else
+        {
+            _handle?.Dispose();
+        }
+    }
 }

@@ -104,6 +104,35 @@ internal static class UnixFile
             FileIdentity.TicksFromUnix(BitConverter.ToInt64(buffer, 104), BitConverter.ToInt64(buffer, 112))));
     }
 
+    /// <summary>The type and permission bits of what <paramref name="path"/> names (following links), or null when it cannot be read.</summary>
+    public static int? PathMode(string path)
+    {
+        var buffer = new byte[256];
+        int result;
+        if (s_isMac)
+        {
+            result = s_isArm64 ? StatPath(path, buffer) : StatPathMacX64(path, buffer);
+        }
+        else
+        {
+            try
+            {
+                result = StatPath(path, buffer);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                result = XStat(s_isArm64 ? 0 : 1, path, buffer);
+            }
+        }
+
+        if (result != 0)
+        {
+            return null;
+        }
+
+        return s_isMac ? BitConverter.ToUInt16(buffer, 4) : (int)BitConverter.ToUInt32(buffer, s_isArm64 ? 16 : 24);
+    }
+
     private static int FStatLinux(int fd, byte[] buffer)
     {
         try
@@ -122,6 +151,15 @@ internal static class UnixFile
 
     [DllImport("libc", EntryPoint = "fstat", SetLastError = true)]
     private static extern int FStat(int fd, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "stat", SetLastError = true)]
+    private static extern int StatPath([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "__xstat", SetLastError = true)]
+    private static extern int XStat(int version, [MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "stat$INODE64", SetLastError = true)]
+    private static extern int StatPathMacX64([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
 
     [DllImport("libc", EntryPoint = "__fxstat", SetLastError = true)]
     private static extern int FxStat(int version, int fd, byte[] buffer);
