@@ -65,6 +65,7 @@ public static class StoreRatios
         var next = 0;
         var (few, many) = Alternate(() => small.Issue("i" + next++) is not null, () => large.Issue("i" + next++) is not null, 1, IssueRounds);
         Report("Issue", "10-token store", few, "10,000-token store", many, "ms", 10);
+        Console.WriteLine($"store files: {new FileInfo(small.Store.FilePath).Length / 1024.0:0.0} KiB and {new FileInfo(large.Store.FilePath).Length / 1048576.0:0.00} MiB");
         return many / few;
     }
 

@@ -1,8 +1,8 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
-using System.Threading;
 using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.ApiTokens;
@@ -26,10 +26,16 @@ public sealed partial class ApiTokenStore
     /// <summary>The largest store file read: 64 MiB, about 200,000 tokens (the format is built for up to 10,000).</summary>
     public const int MaxFileBytes = 64 * 1024 * 1024;
 
+    // Most stores a process keeps the last written document of (a script walking many stores starts over).
+    private const int MaxKeptDocuments = 64;
+
+    // Per store file, the document this process wrote last and the identity of the file it wrote: every store object
+    // for the path (the module opens one per command) starts its next change from it while the file is unchanged.
+    private static readonly ConcurrentDictionary<string, StoreSnapshot> s_lastWritten = new(StringComparer.Ordinal);
+
     private readonly bool _createMissingParents;
     private readonly TimeSpan _lockTimeout;
     private readonly AuditLog _auditLog;
-    private StoreSnapshot? _lastWritten;
 
     /// <param name="directoryPath">The store folder.</param>
     /// <param name="createMissingParents">Create missing parent folders when the store is first written (right for the default location, not for a path a user typed).</param>
@@ -131,9 +137,10 @@ public sealed partial class ApiTokenStore
             {
                 RemoveStaleTempFiles();
 
-                // The document this store wrote last is used again, unparsed, while the file is still the one it wrote;
-                // it is taken out first so a change that fails leaves nothing half-changed behind.
-                var snapshot = TryReadSnapshot(Interlocked.Exchange(ref _lastWritten, null));
+                // The document this process wrote last to this file is used again, unparsed, while the file is still the
+                // one it wrote; it is taken out first so a change that fails leaves nothing half-changed behind.
+                s_lastWritten.TryRemove(FilePath, out var lastWritten);
+                var snapshot = TryReadSnapshot(lastWritten);
                 var document = snapshot?.Document;
                 var isNew = document is null;
                 if (document is null)
@@ -154,7 +161,13 @@ public sealed partial class ApiTokenStore
                 }
 
                 CommitAudit(document, transaction.AuditEntries);
-                _lastWritten = Write(document);
+                var written = Write(document);
+                if (s_lastWritten.Count >= MaxKeptDocuments)
+                {
+                    s_lastWritten.Clear();
+                }
+
+                s_lastWritten[FilePath] = written;
             }
         }
         catch (UnauthorizedAccessException e)
