@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
-using System.Text.Json;
 using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.ApiTokens;
@@ -225,14 +224,14 @@ public sealed partial class ApiTokenStore
     // Compact JSON, serialised once; returns what was written, for the next change to start from.
     private StoreSnapshot Write(StoreDocument document)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(document, StoreJsonContext.Default.StoreDocument);
+        var bytes = StoreWriter.Serialize(document);
         var temp = RestrictedFile.TempPathFor(FilePath);
         try
         {
             FileIdentity identity;
             using (var stream = RestrictedFile.CreateNew(temp, RestrictedFile.GetUnixMode(FilePath)))
             {
-                stream.Write(bytes, 0, bytes.Length);
+                stream.Write(bytes.Array!, bytes.Offset, bytes.Count);
                 stream.Flush(flushToDisk: true);
                 identity = StoreFile.Identity(stream);
             }

@@ -92,7 +92,7 @@ public sealed partial class ApiTokenStore
                 content = content.Slice(s_utf8Bom.Length);
             }
 
-            if (previous is not null && content.SequenceEqual(previous.Bytes))
+            if (previous is not null && content.SequenceEqual(previous.Bytes.Span))
             {
                 return previous.Identity.Equals(identity) ? previous : previous.WithIdentity(identity);
             }

@@ -13,14 +13,14 @@ internal sealed class StoreSnapshot
 {
     private TokenIndex? _index;
 
-    public StoreSnapshot(byte[] bytes, StoreDocument document, FileIdentity identity)
+    public StoreSnapshot(ReadOnlyMemory<byte> bytes, StoreDocument document, FileIdentity identity)
     {
         Bytes = bytes;
         Document = document;
         Identity = identity;
     }
 
-    public byte[] Bytes { get; }
+    public ReadOnlyMemory<byte> Bytes { get; }
 
     public StoreDocument Document { get; }
 

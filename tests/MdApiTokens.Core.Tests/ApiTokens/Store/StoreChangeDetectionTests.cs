@@ -163,3 +163,43 @@ public class StoreChangeDetectionTests
         return text.Replace(hash, hash[..63] + (hash[63] == '0' ? '1' : '0'));
     }
 }
+
+public class StoreWriterTests
+{
+    [Fact]
+    public void The_hand_written_store_json_is_byte_for_byte_what_the_schema_serializer_writes()
+    {
+        var time = new DateTimeOffset(2026, 3, 4, 5, 6, 7, 891, TimeSpan.FromHours(2)).AddTicks(1234);
+        var token = new ApiTokenRecord
+        {
+            Id = "0123456789abcdef",
+            Name = "nöt \"ascii\" <b>",
+            Issuer = "CONTOSO\\alice",
+            CreatedOn = time,
+            LastUsedOn = time.AddHours(1),
+            Permissions = new() { ApiTokenPermission.ReadAlerts, ApiTokenPermission.DismissAlerts, (ApiTokenPermission)99 },
+            Hint = "mdat_...abcd",
+            Hash = new string('a', 64),
+        };
+        var plain = new ApiTokenRecord { Id = "1", Name = "n", Issuer = "bob", CreatedOn = time, Hint = "h", Hash = new string('b', 64) };
+        foreach (var document in new[]
+        {
+            new StoreDocument { SchemaVersion = 1, CreatedOn = time, CreatedBy = "alice" },
+            new StoreDocument
+            {
+                SchemaVersion = 1,
+                CreatedOn = time,
+                CreatedBy = "alice",
+                TenantUrl = "https://contoso.example/",
+                Roles = { new RoleRecord { User = "alice", Role = ApiTokenRole.GlobalAdmin, GrantedBy = "alice", GrantedOn = time }, new RoleRecord { User = "x", Role = (ApiTokenRole)7 } },
+                Tokens = { token, plain },
+                Revoked = new() { new RevokedTokenRecord { Token = plain, RevokedBy = "alice", RevokedOn = time }, new RevokedTokenRecord { Token = token, RevokedBy = "bob", RevokedOn = time, LastPresentedOn = time } },
+                Audit = new AuditState { Sequence = 42, Time = time, Length = 12345 },
+            },
+        })
+        {
+            var expected = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(document, StoreJsonContext.Default.StoreDocument);
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), System.Text.Encoding.UTF8.GetString(StoreWriter.Serialize(document).AsSpan()));
+        }
+    }
+}
