@@ -8,8 +8,10 @@ namespace MdApiTokens.Core.ApiTokens;
 /// PowerShell: format and checksum first (without touching the store), then the hash, expiry and a required
 /// permission. A successful check records the token's use, coalesced to one write per <see cref="UseRecordingInterval"/>
 /// and best effort (skipped when the lock is busy or the store is read-only for this account), so validation stays a
-/// read path that never waits on writers. A validator re-reads the store file on every check (a revoked token fails at once)
-/// but parses it only when its bytes changed, so a service should keep one validator per store. It is thread-safe.
+/// read path that never waits on writers. A validator opens the store file on every check and compares its identity
+/// (file, size, times) with the one it last parsed, reading and parsing again only when that changed (a revoked token
+/// fails at once); a token is found by its hash in a dictionary. A service should keep one validator per store (the
+/// module keeps one per store path); it is thread-safe.
 /// </summary>
 public sealed class ApiTokenValidator
 {
@@ -22,7 +24,7 @@ public sealed class ApiTokenValidator
     private readonly ApiTokenStore _store;
     private readonly IClock _clock;
     private readonly TimeSpan _useRecordingLockWait;
-    private readonly string? _actor;
+    private readonly Func<string> _actor;
     private volatile StoreSnapshot? _snapshot;
 
     /// <param name="store">The store to check against.</param>
@@ -30,8 +32,18 @@ public sealed class ApiTokenValidator
     /// <param name="useRecordingLockWait">How long a check may wait for the store lock to record a use before skipping it; <see cref="UseRecordingLockWait"/> by default.</param>
     /// <param name="actor">The account named in the audit entry for a revoked token presented again; the account running this process by default.</param>
     public ApiTokenValidator(ApiTokenStore store, IClock clock, TimeSpan? useRecordingLockWait = null, string? actor = null)
+        : this(store, clock, actor is null ? new Func<string>(CallerIdentity.Current) : () => actor, useRecordingLockWait)
     {
-        _actor = actor;
+    }
+
+    /// <summary>A validator that asks <paramref name="actor"/> for the account to name in an audit entry when it writes one (a module keeps one validator per store for callers that change).</summary>
+    /// <param name="store">The store to check against.</param>
+    /// <param name="clock">The time source.</param>
+    /// <param name="actor">Gives the account named in the audit entry for a revoked token presented again.</param>
+    /// <param name="useRecordingLockWait">How long a check may wait for the store lock to record a use before skipping it; <see cref="UseRecordingLockWait"/> by default.</param>
+    public ApiTokenValidator(ApiTokenStore store, IClock clock, Func<string> actor, TimeSpan? useRecordingLockWait = null)
+    {
+        _actor = actor ?? throw new ArgumentNullException(nameof(actor));
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _useRecordingLockWait = useRecordingLockWait ?? UseRecordingLockWait;
@@ -53,11 +65,12 @@ public sealed class ApiTokenValidator
         var snapshot = _store.ReadSnapshot(_snapshot);
         _snapshot = snapshot;
         var document = snapshot.Document;
-        var record = FindByHash(document.Tokens, hash, t => t);
+        var index = snapshot.Index;
+        var record = Find(index.Live, hash, t => t);
         var now = _clock.UtcNow;
         if (record is null)
         {
-            return FindByHash(document.Revoked ?? Enumerable.Empty<RevokedTokenRecord>(), hash, r => r.Token) is { } revoked
+            return Find(index.Revoked, hash, r => r.Token) is { } revoked
                 ? RevokedPresented(revoked, now, requiredPermission)
                 : new ApiTokenValidationResult(ApiTokenValidationReason.Unknown, null, requiredPermission);
         }
@@ -126,7 +139,7 @@ public sealed class ApiTokenValidator
                         tx.Audit(new AuditEntry
                         {
                             Time = now,
-                            Actor = _actor ?? CallerIdentity.Current(),
+                            Actor = _actor(),
                             Action = AuditAction.RevokedTokenPresented,
                             TokenId = current.Token.Id,
                             TokenName = current.Token.Name,
@@ -146,21 +159,11 @@ public sealed class ApiTokenValidator
     private static bool NeedsPresentationAudited(RevokedTokenRecord revoked, DateTimeOffset now) =>
         revoked.LastPresentedOn is not { } last || now - last >= UseRecordingInterval;
 
-    // Compares against every hash so the time taken does not depend on which record matches.
-    private static T? FindByHash<T>(System.Collections.Generic.IEnumerable<T> records, string hash, Func<T, ApiTokenRecord> token)
-        where T : class
-    {
-        T? match = null;
-        foreach (var record in records)
-        {
-            if (ApiTokenValue.HashesEqual(token(record).Hash, hash))
-            {
-                match = record;
-            }
-        }
-
-        return match;
-    }
+    // A dictionary lookup by the hash (of a 256-bit random secret: its timing tells nothing useful), then the found
+    // record's hash compared in constant time.
+    private static T? Find<T>(System.Collections.Generic.Dictionary<string, T> records, string hash, Func<T, ApiTokenRecord> token)
+        where T : class =>
+        records.TryGetValue(hash, out var record) && ApiTokenValue.HashesEqual(token(record).Hash, hash) ? record : null;
 
     private ApiTokenValidationResult Result(ApiTokenValidationReason reason, ApiTokenRecord record, DateTimeOffset now, ApiTokenPermission? required) =>
         new(reason, new ApiTokenInfo(record, now, _store.DirectoryPath), required);

@@ -23,8 +23,7 @@ public sealed class TestApiTokenCommand : ApiTokenStoreCmdlet
 
     protected override void ProcessRecordCore()
     {
-        var validator = new ApiTokenValidator(OpenStore(), ModuleServices.Clock, actor: ModuleServices.Caller);
-        var result = validator.Validate(Token, IsBound(nameof(Permission)) ? Permission : null);
+        var result = SharedValidator().Validate(Token, IsBound(nameof(Permission)) ? Permission : null);
         WriteVerbose(result.Token is null ? $"Token check: {result.Reason}." : $"Token check: {result.Reason} ({result.Token.Name}, {result.Token.Id}).");
         if (Detailed)
         {

@@ -1,8 +1,7 @@
 using System;
-using System.Buffers;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
-using System.Text.Json;
 using MdApiTokens.Core.Shared;
 
 namespace MdApiTokens.Core.ApiTokens;
@@ -12,7 +11,7 @@ namespace MdApiTokens.Core.ApiTokens;
 /// lock, written to a temporary file that is flushed and atomically swapped in, with every change appended to
 /// <c>audit.log</c>. A corrupt or newer-version file is reported and left exactly as it is.
 /// </summary>
-public sealed class ApiTokenStore
+public sealed partial class ApiTokenStore
 {
     public const string StoreFileName = "tokens.json";
     public const string LockFileName = "tokens.json.lock";
@@ -26,7 +25,12 @@ public sealed class ApiTokenStore
     /// <summary>The largest store file read: 64 MiB, about 200,000 tokens (the format is built for up to 10,000).</summary>
     public const int MaxFileBytes = 64 * 1024 * 1024;
 
-    private static readonly byte[] s_utf8Bom = { 0xEF, 0xBB, 0xBF };
+    // Most stores a process keeps the last written document of (a script walking many stores starts over).
+    private const int MaxKeptDocuments = 64;
+
+    // Per store file, the document this process wrote last and the identity of the file it wrote: every store object
+    // for the path (the module opens one per command) starts its next change from it while the file is unchanged.
+    private static readonly ConcurrentDictionary<string, StoreSnapshot> s_lastWritten = new(StringComparer.Ordinal);
 
     private readonly bool _createMissingParents;
     private readonly TimeSpan _lockTimeout;
@@ -86,94 +90,6 @@ public sealed class ApiTokenStore
     public StoreDocument? TryRead() => TryReadSnapshot(null)?.Document;
 
     /// <summary>
-    /// Reads the store file and, when its bytes are exactly those <paramref name="previous"/> was parsed from, returns
-    /// <paramref name="previous"/> without parsing or allocating (the file is read into a pooled buffer); otherwise
-    /// parses a new snapshot. Null when there is no store file. The file is read every time, so a change (a revoke)
-    /// is seen at once; callers must not change a snapshot's document.
-    /// </summary>
-    internal StoreSnapshot? TryReadSnapshot(StoreSnapshot? previous)
-    {
-        byte[]? buffer = null;
-        try
-        {
-            int length;
-            try
-            {
-                StoreFile.CheckFolder(DirectoryPath);
-                using var stream = StoreFile.OpenRead(FilePath);
-                if (stream is null)
-                {
-                    return null;
-                }
-
-                if (stream.Length > MaxFileBytes)
-                {
-                    throw ApiTokenErrors.TooLarge(FilePath, MaxFileBytes);
-                }
-
-                // One byte more than the limit, so a file that grows while it is read is still caught.
-                buffer = ArrayPool<byte>.Shared.Rent((int)stream.Length + 1);
-                var read = 0;
-                int n;
-                while ((n = stream.Read(buffer, read, buffer.Length - read)) > 0)
-                {
-                    read += n;
-                    if (read > MaxFileBytes)
-                    {
-                        throw ApiTokenErrors.TooLarge(FilePath, MaxFileBytes);
-                    }
-
-                    if (read == buffer.Length)
-                    {
-                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxFileBytes + 1));
-                        Buffer.BlockCopy(buffer, 0, larger, 0, read);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                    }
-                }
-
-                length = read;
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                return null;
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                throw ApiTokenErrors.AccessDenied(FilePath, e);
-            }
-            catch (IOException e)
-            {
-                throw ApiTokenErrors.ReadFailed(FilePath, e);
-            }
-
-            var content = new ReadOnlySpan<byte>(buffer, 0, length);
-            if (content.StartsWith(s_utf8Bom))
-            {
-                content = content.Slice(s_utf8Bom.Length);
-            }
-
-            if (previous is not null && content.SequenceEqual(previous.Bytes))
-            {
-                return previous;
-            }
-
-            var bytes = content.ToArray();
-            return new StoreSnapshot(bytes, StoreSchema.Parse(bytes, FilePath));
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
-
-    /// <summary>Like <see cref="TryReadSnapshot"/>, but a missing store is an error.</summary>
-    internal StoreSnapshot ReadSnapshot(StoreSnapshot? previous) => TryReadSnapshot(previous) ?? throw ApiTokenErrors.StoreMissing(DirectoryPath);
-
-    /// <summary>
     /// Runs <paramref name="change"/> on the current document under the store's exclusive lock and, if it changed
     /// anything, writes the result atomically and appends its audit entries. If <paramref name="create"/> is given, a
     /// missing store is created from it; otherwise a missing store is an error. Nothing is written if
@@ -219,7 +135,12 @@ public sealed class ApiTokenStore
             using (StoreLock.Acquire(LockPath, lockTimeout))
             {
                 RemoveStaleTempFiles();
-                var document = TryRead();
+
+                // The document this process wrote last to this file is used again, unparsed, while the file is still the
+                // one it wrote; it is taken out first so a change that fails leaves nothing half-changed behind.
+                s_lastWritten.TryRemove(FilePath, out var lastWritten);
+                var snapshot = TryReadSnapshot(lastWritten);
+                var document = snapshot?.Document;
                 var isNew = document is null;
                 if (document is null)
                 {
@@ -239,7 +160,13 @@ public sealed class ApiTokenStore
                 }
 
                 CommitAudit(document, transaction.AuditEntries);
-                Write(document);
+                var written = Write(document);
+                if (s_lastWritten.Count >= MaxKeptDocuments)
+                {
+                    s_lastWritten.Clear();
+                }
+
+                s_lastWritten[FilePath] = written;
             }
         }
         catch (UnauthorizedAccessException e)
@@ -294,19 +221,23 @@ public sealed class ApiTokenStore
         }
     }
 
-    private void Write(StoreDocument document)
+    // Compact JSON, serialised once; returns what was written, for the next change to start from.
+    private StoreSnapshot Write(StoreDocument document)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(document, StoreJsonContext.Default.StoreDocument);
+        var bytes = StoreWriter.Serialize(document);
         var temp = RestrictedFile.TempPathFor(FilePath);
         try
         {
+            FileIdentity identity;
             using (var stream = RestrictedFile.CreateNew(temp, RestrictedFile.GetUnixMode(FilePath)))
             {
-                stream.Write(bytes, 0, bytes.Length);
+                stream.Write(bytes.Array!, bytes.Offset, bytes.Count);
                 stream.Flush(flushToDisk: true);
+                identity = StoreFile.Identity(stream);
             }
 
             RestrictedFile.Swap(temp, FilePath);
+            return new StoreSnapshot(bytes, document, identity);
         }
         catch when (File.Exists(FilePath))
         {

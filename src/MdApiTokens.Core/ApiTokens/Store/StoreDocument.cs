@@ -171,7 +171,7 @@ public enum AuditAction
 }
 
 [JsonSourceGenerationOptions(
-    WriteIndented = true,
+    WriteIndented = false,
     UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StoreDocument))]

@@ -17,6 +17,16 @@ internal static class StoreFile
     /// <summary>Opens <paramref name="path"/> to read; null when it does not exist.</summary>
     public static FileStream? OpenRead(string path)
     {
+        using var file = OpenChecked(path);
+        return file?.TakeStream();
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> to read and tells the opened file's identity before anything is read (on Unix
+    /// without creating a stream, so an unchanged file costs an open, an fstat and a close); null when it does not exist.
+    /// </summary>
+    public static OpenedFile? OpenChecked(string path)
+    {
         if (s_isWindows)
         {
             if (!File.Exists(path))
@@ -25,7 +35,16 @@ internal static class StoreFile
             }
 
             RefuseReparsePoint(path);
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            try
+            {
+                return new OpenedFile(WindowsFile.Identity(stream.SafeFileHandle), null, stream);
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
         }
 
         var fd = UnixFile.Open(path, write: false, out var isLink);
@@ -34,7 +53,7 @@ internal static class StoreFile
             throw Unsafe(path, "it is a symbolic link");
         }
 
-        return fd is null ? null : Checked(fd, path, FileAccess.Read);
+        return fd is null ? null : new OpenedFile(Checked(fd, path), fd, null);
     }
 
     /// <summary>Opens (creating owner-only if missing) <paramref name="path"/> to read and write; the caller holds the store lock.</summary>
@@ -64,19 +83,30 @@ internal static class StoreFile
             throw Unsafe(path, "it is a symbolic link");
         }
 
-        return Checked(fd ?? throw new DirectoryNotFoundException($"Could not find a part of the path '{path}'."), path, FileAccess.ReadWrite);
+        if (fd is null)
+        {
+            throw new DirectoryNotFoundException($"Could not find a part of the path '{path}'.");
+        }
+
+        Checked(fd, path);
+        return new FileStream(fd, FileAccess.ReadWrite, 1);
     }
+
+    /// <summary>The identity of a file this process has open (its own temporary file).</summary>
+    public static FileIdentity Identity(FileStream stream) =>
+        s_isWindows ? WindowsFile.Identity(stream.SafeFileHandle) : UnixFile.Status(stream.SafeFileHandle).Identity;
 
     /// <summary>Refuses a store folder that every account can write: anyone could swap its files.</summary>
     public static void CheckFolder(string directory)
     {
-        if (!s_isWindows && Shared.RestrictedFile.GetUnixMode(directory) is { } mode && (mode & UnixFile.OthersWrite) != 0)
+        if (!s_isWindows && UnixFile.PathMode(directory) is { } mode && (mode & UnixFile.OthersWrite) != 0)
         {
             throw WorldWritable(directory);
         }
     }
 
-    private static FileStream Checked(SafeFileHandle fd, string path, FileAccess access)
+    // Refuses (closing it) an open file that is not a regular file or that every account can write; its identity otherwise.
+    private static FileIdentity Checked(SafeFileHandle fd, string path)
     {
         try
         {
@@ -91,7 +121,7 @@ internal static class StoreFile
                 throw WorldWritable(path);
             }
 
-            return new FileStream(fd, access, 1);
+            return status.Identity;
         }
         catch
         {
@@ -117,4 +147,44 @@ internal static class StoreFile
         path,
         $"The API token store path '{path}' can be written by every account on this machine, so anyone could change or replace the store.",
         $"Take write access away from other accounts: chmod o-w '{path}' (or chmod 700 on the folder, 600 on its files).");
+}
+
+/// <summary>A store file opened and checked, with its identity; its stream is created only when it is read.</summary>
+internal sealed class OpenedFile : IDisposable
+{
+    private SafeFileHandle? _handle;
+    private FileStream? _stream;
+
+    public OpenedFile(FileIdentity identity, SafeFileHandle? handle, FileStream? stream)
+    {
+        Identity = identity;
+        _handle = handle;
+        _stream = stream;
+    }
+
+    public FileIdentity Identity { get; }
+
+    /// <summary>The file as a stream; it stays owned by this object.</summary>
+    public FileStream Stream => _stream ??= new FileStream(_handle!, FileAccess.Read, 1);
+
+    /// <summary>The stream, now owned by the caller.</summary>
+    public FileStream TakeStream()
+    {
+        var stream = Stream;
+        _stream = null;
+        _handle = null;
+        return stream;
+    }
+
+    public void Dispose()
+    {
+        if (_stream is not null)
+        {
+            _stream.Dispose();
+        }
+        else
+        {
+            _handle?.Dispose();
+        }
+    }
 }

@@ -61,8 +61,8 @@ internal static class UnixFile
         throw new IOException($"Could not open '{path}': {new Win32Exception(errno).Message}", errno);
     }
 
-    /// <summary>Type and permission bits and size of an open file.</summary>
-    public static (int Mode, long Size) Status(SafeFileHandle fd)
+    /// <summary>Type and permission bits and identity (device, inode, size, mtime and ctime with nanoseconds) of an open file.</summary>
+    public static (int Mode, FileIdentity Identity) Status(SafeFileHandle fd)
     {
         var buffer = new byte[256];
         var added = false;
@@ -84,13 +84,53 @@ internal static class UnixFile
             }
         }
 
+        // struct stat: Darwin's 64-bit-inode layout; Linux x64 and the generic layout of arm64 differ before st_size only.
         if (s_isMac)
         {
-            return (BitConverter.ToUInt16(buffer, 4), BitConverter.ToInt64(buffer, 96));
+            return (BitConverter.ToUInt16(buffer, 4), new FileIdentity(
+                BitConverter.ToInt32(buffer, 0),
+                BitConverter.ToInt64(buffer, 8),
+                BitConverter.ToInt64(buffer, 96),
+                FileIdentity.TicksFromUnix(BitConverter.ToInt64(buffer, 48), BitConverter.ToInt64(buffer, 56)),
+                FileIdentity.TicksFromUnix(BitConverter.ToInt64(buffer, 64), BitConverter.ToInt64(buffer, 72))));
         }
 
         var mode = (int)BitConverter.ToUInt32(buffer, s_isArm64 ? 16 : 24);
-        return (mode, BitConverter.ToInt64(buffer, 48));
+        return (mode, new FileIdentity(
+            BitConverter.ToInt64(buffer, 0),
+            BitConverter.ToInt64(buffer, 8),
+            BitConverter.ToInt64(buffer, 48),
+            FileIdentity.TicksFromUnix(BitConverter.ToInt64(buffer, 88), BitConverter.ToInt64(buffer, 96)),
+            FileIdentity.TicksFromUnix(BitConverter.ToInt64(buffer, 104), BitConverter.ToInt64(buffer, 112))));
+    }
+
+    /// <summary>The type and permission bits of what <paramref name="path"/> names (following links), or null when it cannot be read.</summary>
+    public static int? PathMode(string path)
+    {
+        var buffer = new byte[256];
+        int result;
+        if (s_isMac)
+        {
+            result = s_isArm64 ? StatPath(path, buffer) : StatPathMacX64(path, buffer);
+        }
+        else
+        {
+            try
+            {
+                result = StatPath(path, buffer);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                result = XStat(s_isArm64 ? 0 : 1, path, buffer);
+            }
+        }
+
+        if (result != 0)
+        {
+            return null;
+        }
+
+        return s_isMac ? BitConverter.ToUInt16(buffer, 4) : (int)BitConverter.ToUInt32(buffer, s_isArm64 ? 16 : 24);
     }
 
     private static int FStatLinux(int fd, byte[] buffer)
@@ -111,6 +151,15 @@ internal static class UnixFile
 
     [DllImport("libc", EntryPoint = "fstat", SetLastError = true)]
     private static extern int FStat(int fd, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "stat", SetLastError = true)]
+    private static extern int StatPath([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "__xstat", SetLastError = true)]
+    private static extern int XStat(int version, [MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "stat$INODE64", SetLastError = true)]
+    private static extern int StatPathMacX64([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
 
     [DllImport("libc", EntryPoint = "__fxstat", SetLastError = true)]
     private static extern int FxStat(int version, int fd, byte[] buffer);

@@ -47,6 +47,11 @@ public static class StoreWorker
                     }
                 }
 
+            case "revoke":
+                // revoke <store> <id>: revokes one token as alice.
+                service.Revoke(args[2]);
+                return 0;
+
             case "validate":
                 // validate <store> <token>: one check with the default lock timeout; prints the reason.
                 Console.WriteLine(new ApiTokenValidator(store, SystemClock.Instance).Validate(args[2]).Reason);
