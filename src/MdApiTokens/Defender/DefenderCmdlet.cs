@@ -239,6 +239,30 @@ public abstract class DefenderCmdlet : MdApiTokensCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// One incident per id, fetched (read or updated) one after another and written from the pipeline thread as each
+    /// arrives; a failure about one incident (<see cref="ErrorScope.Item"/>) is written and the next id is done.
+    /// </summary>
+    private protected async Task WriteEachIncidentAsync(IEnumerable<long> ids, Func<long, CancellationToken, Task<DefenderIncident>> fetch, CancellationToken cancellationToken)
+    {
+        foreach (var id in ids)
+        {
+            try
+            {
+                var incident = await fetch(id, cancellationToken).ConfigureAwait(false);
+                await WriteFromPipelineThreadAsync(() =>
+                {
+                    WriteIncident(incident);
+                    Progress.Items(1);
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
+            {
+                await WriteFromPipelineThreadAsync(() => WriteError(e), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Writes an incident, with the fields the module's type does not know added as properties so scripts can still read them.</summary>
     private protected void WriteIncident(DefenderIncident incident)
     {

@@ -3,7 +3,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using MdApiTokens.Core;
 using MdApiTokens.Core.Defender;
 
 namespace MdApiTokens.Commands.Defender;
@@ -61,7 +60,7 @@ public sealed class GetDefenderIncidentCommand : DefenderCmdlet
         if (ParameterSetName == ByIdSet)
         {
             var ids = IncidentId;
-            StartTenant(client, (c, token) => ReadByIdAsync(c, ids, token));
+            StartTenant(client, (c, token) => WriteEachIncidentAsync(ids, c.GetIncidentAsync, token));
             return;
         }
 
@@ -93,27 +92,6 @@ public sealed class GetDefenderIncidentCommand : DefenderCmdlet
 
                 Progress.Page(page.Count);
             }, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    // A failure about one id (a missing incident) is written and the others are still read, as ForEachItem does.
-    private async Task ReadByIdAsync(DefenderIncidentClient client, long[] ids, CancellationToken cancellationToken)
-    {
-        foreach (var id in ids)
-        {
-            try
-            {
-                var incident = await client.GetIncidentAsync(id, cancellationToken).ConfigureAwait(false);
-                await WriteFromPipelineThreadAsync(() =>
-                {
-                    WriteIncident(incident);
-                    Progress.Items(1);
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
-            {
-                await WriteFromPipelineThreadAsync(() => WriteError(e), cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 

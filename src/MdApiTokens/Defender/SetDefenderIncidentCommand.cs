@@ -1,9 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
-using MdApiTokens.Core;
 using MdApiTokens.Core.Defender;
 
 namespace MdApiTokens.Commands.Defender;
@@ -81,26 +78,6 @@ public sealed class SetDefenderIncidentCommand : DefenderCmdlet
             return;
         }
 
-        StartTenant(client, (c, token) => UpdateAsync(c, approved, update, token));
-    }
-
-    private async Task UpdateAsync(DefenderIncidentClient client, List<long> ids, DefenderIncidentUpdate update, CancellationToken cancellationToken)
-    {
-        foreach (var id in ids)
-        {
-            try
-            {
-                var incident = await client.UpdateIncidentAsync(id, update, cancellationToken).ConfigureAwait(false);
-                await WriteFromPipelineThreadAsync(() =>
-                {
-                    WriteIncident(incident);
-                    Progress.Items(1);
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (MdApiTokensException e) when (e.Scope == ErrorScope.Item)
-            {
-                await WriteFromPipelineThreadAsync(() => WriteError(e), cancellationToken).ConfigureAwait(false);
-            }
-        }
+        StartTenant(client, (c, token) => WriteEachIncidentAsync(approved, (id, t) => c.UpdateIncidentAsync(id, update, t), token));
     }
 }
