@@ -99,18 +99,5 @@ public sealed class DefenderProgressTests : DefenderTestBase
         Assert.All(verbose, v => Assert.DoesNotContain(TokenA.Split('.')[1], v));
     }
 
-    private (IReadOnlyList<PSObject> Output, List<ProgressRecord> Progress, List<string> Verbose) Run(string script)
-    {
-        foreach (var (name, value) in new (string, object)[] { ("tokens", new[] { PartnerToken(TenantA), PartnerToken(TenantB) }), ("api", Fake.BaseUri), ("token", TokenA) })
-        {
-            Session.Runspace.SessionStateProxy.SetVariable(name, value);
-        }
-
-        using var ps = PowerShell.Create();
-        ps.Runspace = Session.Runspace;
-        ps.AddScript(script);
-        var output = ps.Invoke();
-        Assert.Empty(ps.Streams.Error);
-        return (output, ps.Streams.Progress.ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList());
-    }
+    private (IReadOnlyList<PSObject> Output, List<ProgressRecord> Progress, List<string> Verbose) Run(string script) => RunForTwoTenants(script, Fake.BaseUri);
 }

@@ -116,4 +116,55 @@ public abstract class DefenderTestBase : ModuleTestBase, IAsyncLifetime
 
         return table;
     }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> with <c>$tokens</c> (partner tokens of tenants A and B), <c>$api</c> and <c>$token</c>
+    /// set, requires it to write no error, and returns its output, progress records and verbose lines.
+    /// </summary>
+    protected (IReadOnlyList<PSObject> Output, List<ProgressRecord> Progress, List<string> Verbose) RunForTwoTenants(string script, Uri api)
+    {
+        foreach (var (name, value) in new (string, object)[] { ("tokens", new[] { PartnerToken(TenantA), PartnerToken(TenantB) }), ("api", api), ("token", TokenA) })
+        {
+            Session.Runspace.SessionStateProxy.SetVariable(name, value);
+        }
+
+        using var ps = PowerShell.Create();
+        ps.Runspace = Session.Runspace;
+        ps.AddScript(script);
+        var output = ps.Invoke();
+        Assert.Empty(ps.Streams.Error);
+        return (output, ps.Streams.Progress.ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList());
+    }
+
+    /// <summary>
+    /// Starts <paramref name="script"/> (with <c>$tokens</c> and <c>$api</c> set), waits until <paramref name="allInFlight"/>
+    /// says every tenant's request is held by the fake, presses Ctrl+C, and asserts the command stopped within 5 s with
+    /// no request beyond <paramref name="expectedRequests"/>; <paramref name="release"/> frees the held requests at the end.
+    /// </summary>
+    protected void AssertCtrlCStopsEveryTenant(string script, object[] tokens, Uri api, Task allInFlight, TaskCompletionSource release, Func<int> requests, int expectedRequests)
+    {
+        Session.Runspace.SessionStateProxy.SetVariable("tokens", tokens);
+        Session.Runspace.SessionStateProxy.SetVariable("api", api);
+        using var ps = PowerShell.Create();
+        ps.Runspace = Session.Runspace;
+        ps.AddScript(script);
+
+        try
+        {
+            var running = ps.BeginInvoke();
+            allInFlight.Wait(TimeSpan.FromSeconds(20));
+            Assert.True(allInFlight.IsCompletedSuccessfully, "the requests never were in flight together");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {watch.Elapsed}");
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+            Assert.Throws<PipelineStoppedException>(() => ps.EndInvoke(running));
+            Assert.Equal(expectedRequests, requests());
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
 }

@@ -125,16 +125,7 @@ public sealed class HuntingProgressTests : HuntingTestBase
 
     private (IReadOnlyList<PSObject> Output, List<ProgressRecord> Progress) Run(string script)
     {
-        foreach (var (name, value) in new (string, object)[] { ("tokens", new[] { PartnerToken(TenantA), PartnerToken(TenantB) }), ("api", Hunting.BaseUri), ("token", TokenA) })
-        {
-            Session.Runspace.SessionStateProxy.SetVariable(name, value);
-        }
-
-        using var ps = PowerShell.Create();
-        ps.Runspace = Session.Runspace;
-        ps.AddScript(script);
-        var output = ps.Invoke();
-        Assert.Empty(ps.Streams.Error);
-        return (output, ps.Streams.Progress.ToList());
+        var (output, progress, _) = RunForTwoTenants(script, Hunting.BaseUri);
+        return (output, progress);
     }
 }
