@@ -57,6 +57,6 @@ public static class AccessTokenErrors
             "Give a clock skew of zero or more, such as (New-TimeSpan -Minutes 5).");
 
     internal static MdApiTokensException AuthorityHostUnusable(Uri host, string problem) =>
-        new(AuthorityHostInvalid, ErrorKind.InvalidArgument, $"The authority host '{host}' cannot be used to fetch signing keys: {problem}.", host.OriginalString,
+        new(AuthorityHostInvalid, ErrorKind.InvalidArgument, $"The authority host '{BaseAddress.ForDisplay(host)}' cannot be used to fetch signing keys: {problem}.", BaseAddress.ForDisplay(host),
             $"Give the identity platform's base address, such as {CloudTable.Public.SignInHost.GetLeftPart(UriPartial.Authority)}, or use -Cloud.");
 }

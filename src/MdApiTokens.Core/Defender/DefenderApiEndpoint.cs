@@ -92,14 +92,14 @@ public static class DefenderApiEndpoint
         if (!apiUri.IsAbsoluteUri || (apiUri.Scheme != Uri.UriSchemeHttps && apiUri.Scheme != Uri.UriSchemeHttp))
         {
             throw new MdApiTokensException(DefenderErrors.ApiUriInvalid, ErrorKind.InvalidArgument,
-                $"'{WithoutUserInfo(apiUri)}' is not an absolute https address.", WithoutUserInfo(apiUri),
+                $"'{BaseAddress.ForDisplay(apiUri)}' is not an absolute https address.", BaseAddress.ForDisplay(apiUri),
                 $"Give the API base, for example {Default}, or use -Region.");
         }
 
         if (apiUri.UserInfo.Length > 0 || apiUri.Query.Length > 0 || apiUri.Fragment.Length > 0)
         {
             throw new MdApiTokensException(DefenderErrors.ApiUriInvalid, ErrorKind.InvalidArgument,
-                "The API address must be a plain base address, without user information, query or fragment.", WithoutUserInfo(new Uri(apiUri.GetLeftPart(UriPartial.Authority))),
+                "The API address must be a plain base address, without user information, query or fragment.", $"{apiUri.Scheme}://{apiUri.Authority}",
                 $"Give the API base only, for example {Default}.");
         }
 
@@ -112,19 +112,6 @@ public static class DefenderApiEndpoint
         }
 
         return BaseAddress.WithTrailingSlash(apiUri);
-    }
-
-    // An address as errors may show it: user information (user:password@) could be a secret, so it is never echoed.
-    private static string WithoutUserInfo(Uri uri)
-    {
-        if (!uri.IsAbsoluteUri)
-        {
-            var text = uri.OriginalString;
-            var at = text.LastIndexOf('@');
-            return at < 0 ? text : "(address with user information)";
-        }
-
-        return uri.UserInfo.Length == 0 ? uri.OriginalString : new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
     }
 
     /// <summary>True for localhost and the loopback addresses (127.0.0.0/8, ::1).</summary>

@@ -36,7 +36,7 @@ public static class PartnerClouds
         if (problem is not null)
         {
             throw new MdApiTokensException(PartnerAccessErrors.AuthorityHostInvalid, ErrorKind.InvalidArgument,
-                $"The authority host '{host}' cannot be used: {problem}.", host.OriginalString,
+                $"The authority host '{BaseAddress.ForDisplay(host)}' cannot be used: {problem}.", BaseAddress.ForDisplay(host),
                 AuthorityHostAdvice);
         }
 

@@ -12,6 +12,25 @@ public static class BaseAddress
         return new Uri(text.EndsWith("/", StringComparison.Ordinal) ? text : text + "/");
     }
 
+    /// <summary>
+    /// <paramref name="uri"/> as an error may show it: user information (<c>user:password@</c>) may be a secret, so it is
+    /// never echoed.
+    /// </summary>
+    public static string ForDisplay(Uri uri)
+    {
+        if (uri is null)
+        {
+            throw new ArgumentNullException(nameof(uri));
+        }
+
+        if (!uri.IsAbsoluteUri)
+        {
+            return uri.OriginalString.IndexOf('@') < 0 ? uri.OriginalString : "(an address with user information)";
+        }
+
+        return uri.UserInfo.Length == 0 ? uri.OriginalString : new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
+    }
+
     /// <summary>Why <paramref name="host"/> is not a plain https base address (absolute, no user information, query or fragment), or null when it is.</summary>
     public static string? HttpsProblem(Uri host)
     {
