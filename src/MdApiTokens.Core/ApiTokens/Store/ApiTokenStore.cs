@@ -231,7 +231,7 @@ public sealed partial class ApiTokenStore
             FileIdentity identity;
             using (var stream = RestrictedFile.CreateNew(temp, RestrictedFile.GetUnixMode(FilePath)))
             {
-                stream.Write(bytes.Array!, bytes.Offset, bytes.Count);
+                bytes.WriteTo(stream);
                 stream.Flush(flushToDisk: true);
                 identity = StoreFile.Identity(stream);
             }

@@ -92,13 +92,13 @@ public sealed partial class ApiTokenStore
                 content = content.Slice(s_utf8Bom.Length);
             }
 
-            if (previous is not null && content.SequenceEqual(previous.Bytes.Span))
+            if (previous is not null && previous.Bytes.ContentEquals(content))
             {
                 return previous.Identity.Equals(identity) ? previous : previous.WithIdentity(identity);
             }
 
             var bytes = content.ToArray();
-            return new StoreSnapshot(bytes, StoreSchema.Parse(bytes, FilePath), identity);
+            return new StoreSnapshot(StoreBytes.Of(bytes), StoreSchema.Parse(bytes, FilePath), identity);
         }
         finally
         {

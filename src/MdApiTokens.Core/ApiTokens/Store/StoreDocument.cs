@@ -69,34 +69,51 @@ public sealed class RoleRecord
 /// <summary>A token as stored: its metadata and the SHA-256 of its value.</summary>
 public sealed class ApiTokenRecord
 {
+    // Every setter drops the JSON kept for this record (StoreWriter reuses it), so a changed record is serialised again.
+    private string _id = "";
+    private string _name = "";
+    private string _issuer = "";
+    private DateTimeOffset _createdOn;
+    private DateTimeOffset? _lastUsedOn;
+    private DateTimeOffset? _expiresOn;
+    private IReadOnlyList<ApiTokenPermission> _permissions = Array.Empty<ApiTokenPermission>();
+    private string _hint = "";
+    private string _hash = "";
+
     [JsonPropertyName("id")]
-    public string Id { get; set; } = "";
+    public string Id { get => _id; set => Changed(_id = value); }
 
     [JsonPropertyName("name")]
-    public string Name { get; set; } = "";
+    public string Name { get => _name; set => Changed(_name = value); }
 
     [JsonPropertyName("issuer")]
-    public string Issuer { get; set; } = "";
+    public string Issuer { get => _issuer; set => Changed(_issuer = value); }
 
     [JsonPropertyName("createdOn")]
-    public DateTimeOffset CreatedOn { get; set; }
+    public DateTimeOffset CreatedOn { get => _createdOn; set => Changed(_createdOn = value); }
 
     [JsonPropertyName("lastUsedOn")]
-    public DateTimeOffset? LastUsedOn { get; set; }
+    public DateTimeOffset? LastUsedOn { get => _lastUsedOn; set => Changed(_lastUsedOn = value); }
 
     [JsonPropertyName("expiresOn")]
-    public DateTimeOffset? ExpiresOn { get; set; }
+    public DateTimeOffset? ExpiresOn { get => _expiresOn; set => Changed(_expiresOn = value); }
 
+    /// <summary>The permissions: read-only, so a change is a new list, set here (and seen by the store's writer).</summary>
     [JsonPropertyName("permissions")]
-    public List<ApiTokenPermission> Permissions { get; set; } = new();
+    public IReadOnlyList<ApiTokenPermission> Permissions { get => _permissions; set => Changed(_permissions = value); }
 
     /// <summary>Prefix and last four characters of the value.</summary>
     [JsonPropertyName("hint")]
-    public string Hint { get; set; } = "";
+    public string Hint { get => _hint; set => Changed(_hint = value); }
 
     /// <summary>Lowercase hex SHA-256 of the value.</summary>
     [JsonPropertyName("sha256")]
-    public string Hash { get; set; } = "";
+    public string Hash { get => _hash; set => Changed(_hash = value); }
+
+    // This record's JSON as last written, reused by StoreWriter until a property is set.
+    internal byte[]? Json { get; set; }
+
+    private void Changed<T>(T _) => Json = null;
 }
 
 /// <summary>A revoked token: its record as it was, who revoked it and when, and when it was last presented since.</summary>

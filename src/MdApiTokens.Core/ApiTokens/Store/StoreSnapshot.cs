@@ -13,14 +13,14 @@ internal sealed class StoreSnapshot
 {
     private TokenIndex? _index;
 
-    public StoreSnapshot(ReadOnlyMemory<byte> bytes, StoreDocument document, FileIdentity identity)
+    public StoreSnapshot(StoreBytes bytes, StoreDocument document, FileIdentity identity)
     {
         Bytes = bytes;
         Document = document;
         Identity = identity;
     }
 
-    public ReadOnlyMemory<byte> Bytes { get; }
+    public StoreBytes Bytes { get; }
 
     public StoreDocument Document { get; }
 

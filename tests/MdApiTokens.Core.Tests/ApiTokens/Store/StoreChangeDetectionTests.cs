@@ -177,7 +177,7 @@ public class StoreWriterTests
             Issuer = "CONTOSO\\alice",
             CreatedOn = time,
             LastUsedOn = time.AddHours(1),
-            Permissions = new() { ApiTokenPermission.ReadAlerts, ApiTokenPermission.DismissAlerts, (ApiTokenPermission)99 },
+            Permissions = new[] { ApiTokenPermission.ReadAlerts, ApiTokenPermission.DismissAlerts, (ApiTokenPermission)99 },
             Hint = "mdat_...abcd",
             Hash = new string('a', 64),
         };
@@ -199,7 +199,7 @@ public class StoreWriterTests
         })
         {
             var expected = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(document, StoreJsonContext.Default.StoreDocument);
-            Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), System.Text.Encoding.UTF8.GetString(StoreWriter.Serialize(document).AsSpan()));
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), System.Text.Encoding.UTF8.GetString(StoreWriter.Serialize(document).ToArray()));
         }
     }
 }
