@@ -35,6 +35,7 @@ public sealed partial class ApiTokenStore
     private readonly bool _createMissingParents;
     private readonly TimeSpan _lockTimeout;
     private readonly AuditLog _auditLog;
+    private readonly byte[]? _statPath;
 
     /// <param name="directoryPath">The store folder.</param>
     /// <param name="createMissingParents">Create missing parent folders when the store is first written (right for the default location, not for a path a user typed).</param>
@@ -66,6 +67,7 @@ public sealed partial class ApiTokenStore
         _createMissingParents = createMissingParents;
         _lockTimeout = lockTimeout ?? DefaultLockTimeout;
         _auditLog = new AuditLog(AuditLogPath);
+        _statPath = StoreFile.StatPath(FilePath);
     }
 
     /// <summary>The store folder (full path).</summary>

@@ -29,6 +29,14 @@ public sealed partial class ApiTokenStore
             try
             {
                 StoreFile.CheckFolder(DirectoryPath);
+
+                // The cheap check: the same file, with the same size and times, none of them within the timestamp
+                // granularity of now, holds the same bytes. One lstat tells it on Unix; when it cannot, the file is opened.
+                if (previous is not null && StoreFile.IsUnchanged(_statPath, previous.Identity, FileTimeNow()))
+                {
+                    return previous;
+                }
+
                 using var file = StoreFile.OpenChecked(FilePath);
                 if (file is null)
                 {
@@ -37,8 +45,8 @@ public sealed partial class ApiTokenStore
 
                 identity = file.Identity;
 
-                // The cheap check: the same file, with the same size and times, none of them within the timestamp
-                // granularity of now, holds the same bytes. Anything else is read and compared byte for byte.
+                // The same check on the opened file (Windows, or a file that changed between the two): anything else is
+                // read and compared byte for byte.
                 if (previous is not null && previous.Identity.Equals(identity) && identity.IsSettledAt(FileTimeNow()))
                 {
                     return previous;

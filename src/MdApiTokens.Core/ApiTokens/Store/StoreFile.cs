@@ -96,6 +96,23 @@ internal static class StoreFile
     public static FileIdentity Identity(FileStream stream) =>
         s_isWindows ? WindowsFile.Identity(stream.SafeFileHandle) : UnixFile.Status(stream.SafeFileHandle).Identity;
 
+    /// <summary>The form of <paramref name="path"/> <see cref="IsUnchanged"/> takes, made once per store (null on Windows).</summary>
+    public static byte[]? StatPath(string path) => s_isWindows ? null : UnixFile.NullTerminated(path);
+
+    /// <summary>
+    /// True when <paramref name="statPath"/> names, not through a link, a regular file that only its owner and group
+    /// can write, whose identity is <paramref name="previous"/> and settled at <paramref name="nowUtc"/>: then nothing in
+    /// it changed since it was read, told by one lstat without opening it. False otherwise (and always on Windows):
+    /// the caller then opens the file with every check of <see cref="OpenChecked"/>.
+    /// </summary>
+    public static bool IsUnchanged(byte[]? statPath, FileIdentity previous, DateTime nowUtc) =>
+        statPath is not null
+        && UnixFile.LinkStatus(statPath) is { } status
+        && (status.Mode & UnixFile.TypeMask) == UnixFile.RegularFile
+        && (status.Mode & UnixFile.OthersWrite) == 0
+        && status.Identity.Equals(previous)
+        && status.Identity.IsSettledAt(nowUtc);
+
     /// <summary>Refuses a store folder that every account can write: anyone could swap its files.</summary>
     public static void CheckFolder(string directory)
     {

@@ -6,7 +6,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace MdApiTokens.Core.ApiTokens;
 
-/// <summary>The few libc calls the store needs that netstandard2.0 does not offer: open without following links, and fstat.</summary>
+/// <summary>The few libc calls the store needs that netstandard2.0 does not offer: open without following links, fstat, and lstat.</summary>
 internal static class UnixFile
 {
     public const int TypeMask = 0xF000; // S_IFMT
@@ -26,6 +26,9 @@ internal static class UnixFile
     private static readonly int s_closeOnExec = s_isMac ? 0x1000000 : 0x80000;
     private static readonly int s_create = s_isMac ? 0x200 : 0x40;
     private static readonly int s_loopErrno = s_isMac ? 62 : 40; // ELOOP: the last component is a symbolic link
+
+    [ThreadStatic]
+    private static byte[]? s_statBuffer;
 
     /// <summary>
     /// Opens <paramref name="path"/> read-only, or read-write and created 0600 when missing, never following a symbolic
@@ -64,7 +67,7 @@ internal static class UnixFile
     /// <summary>Type and permission bits and identity (device, inode, size, mtime and ctime with nanoseconds) of an open file.</summary>
     public static (int Mode, FileIdentity Identity) Status(SafeFileHandle fd)
     {
-        var buffer = new byte[256];
+        var buffer = StatBuffer();
         var added = false;
         fd.DangerousAddRef(ref added);
         try
@@ -84,7 +87,48 @@ internal static class UnixFile
             }
         }
 
-        // struct stat: Darwin's 64-bit-inode layout; Linux x64 and the generic layout of arm64 differ before st_size only.
+        return Parse(buffer);
+    }
+
+    /// <summary>
+    /// Type and permission bits and identity of what <paramref name="path"/> names, not following a link there (lstat:
+    /// a link reports itself); null when it cannot be read. One call, for telling that a file is unchanged without
+    /// opening it; anything read from a file goes through <see cref="Open"/> and <see cref="Status(SafeFileHandle)"/>.
+    /// </summary>
+    public static (int Mode, FileIdentity Identity)? LinkStatus(byte[] nullTerminatedPath)
+    {
+        var buffer = StatBuffer();
+        int result;
+        if (s_isMac)
+        {
+            result = s_isArm64 ? LStat(nullTerminatedPath, buffer) : LStatMacX64(nullTerminatedPath, buffer);
+        }
+        else
+        {
+            try
+            {
+                result = LStat(nullTerminatedPath, buffer);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                result = LXStat(s_isArm64 ? 0 : 1, nullTerminatedPath, buffer);
+            }
+        }
+
+        return result == 0 ? Parse(buffer) : null;
+    }
+
+    /// <summary>A path as lstat takes it: UTF-8, ending in a zero byte.</summary>
+    public static byte[] NullTerminated(string path)
+    {
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(path) + 1];
+        System.Text.Encoding.UTF8.GetBytes(path, 0, path.Length, bytes, 0);
+        return bytes;
+    }
+
+    // struct stat: Darwin's 64-bit-inode layout; Linux x64 and the generic layout of arm64 differ before st_size only.
+    private static (int Mode, FileIdentity Identity) Parse(byte[] buffer)
+    {
         if (s_isMac)
         {
             return (BitConverter.ToUInt16(buffer, 4), new FileIdentity(
@@ -104,10 +148,13 @@ internal static class UnixFile
             FileIdentity.TicksFromUnix(BitConverter.ToInt64(buffer, 104), BitConverter.ToInt64(buffer, 112))));
     }
 
+    // One struct stat buffer per thread: a validator's check makes two of these calls, thousands of times a second.
+    private static byte[] StatBuffer() => s_statBuffer ??= new byte[256];
+
     /// <summary>The type and permission bits of what <paramref name="path"/> names (following links), or null when it cannot be read.</summary>
     public static int? PathMode(string path)
     {
-        var buffer = new byte[256];
+        var buffer = StatBuffer();
         int result;
         if (s_isMac)
         {
@@ -160,6 +207,15 @@ internal static class UnixFile
 
     [DllImport("libc", EntryPoint = "stat$INODE64", SetLastError = true)]
     private static extern int StatPathMacX64([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "lstat", SetLastError = true)]
+    private static extern int LStat(byte[] nullTerminatedPath, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "__lxstat", SetLastError = true)]
+    private static extern int LXStat(int version, byte[] nullTerminatedPath, byte[] buffer);
+
+    [DllImport("libc", EntryPoint = "lstat$INODE64", SetLastError = true)]
+    private static extern int LStatMacX64(byte[] nullTerminatedPath, byte[] buffer);
 
     [DllImport("libc", EntryPoint = "__fxstat", SetLastError = true)]
     private static extern int FxStat(int version, int fd, byte[] buffer);

@@ -132,6 +132,56 @@ public class StoreChangeDetectionTests
         Assert.DoesNotContain(": ", text);
     }
 
+    [Fact]
+    public void A_kept_validator_refuses_a_link_put_in_place_of_the_store_file_even_to_a_copy_of_the_same_bytes()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var fixture = Settled(new StoreFixture());
+        var issued = fixture.AsAdmin().Issue("linked");
+        var validator = KeptValidator(fixture, issued.Token);
+        var copy = Path.Combine(Path.GetDirectoryName(fixture.StorePath)!, "copy.json");
+        File.Copy(fixture.Store.FilePath, copy);
+        File.Delete(fixture.Store.FilePath);
+        File.CreateSymbolicLink(fixture.Store.FilePath, copy);
+
+        Assertions.ThrowsError(ApiTokenErrors.StoreUnsafe, ErrorKind.SecurityError, () => validator.Validate(issued.Token));
+    }
+
+    [Theory]
+    [InlineData("folder")]
+    [InlineData("store file")]
+    public void A_kept_validator_refuses_a_store_made_world_writable_after_it_was_read(string what)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        using var fixture = Settled(new StoreFixture());
+        var issued = fixture.AsAdmin().Issue("opened-up");
+        var validator = KeptValidator(fixture, issued.Token);
+        var path = what == "folder" ? fixture.StorePath : fixture.Store.FilePath;
+        File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.OtherWrite);
+
+        var e = Assertions.ThrowsError(ApiTokenErrors.StoreUnsafe, ErrorKind.SecurityError, () => validator.Validate(issued.Token));
+        Assert.Equal(path, e.Target);
+    }
+
+    [Fact]
+    public void A_kept_validator_sees_a_store_file_deleted_after_it_was_read()
+    {
+        using var fixture = Settled(new StoreFixture());
+        var issued = fixture.AsAdmin().Issue("deleted");
+        var validator = KeptValidator(fixture, issued.Token);
+        File.Delete(fixture.Store.FilePath);
+
+        Assertions.ThrowsError(ApiTokenErrors.StoreNotFound, ErrorKind.ObjectNotFound, () => validator.Validate(issued.Token));
+    }
+
     // Checked twice: the first check records the token's use (a write), the second reads the file as it now is.
     private static ApiTokenValidator KeptValidator(StoreFixture fixture, string token)
     {
