@@ -28,5 +28,10 @@ if (args is ["memory", ..])
     return await IncidentMemoryRatio.RunAsync();
 }
 
+if (args is ["pacer", ..])
+{
+    return await PacerRatio.RunAsync();
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

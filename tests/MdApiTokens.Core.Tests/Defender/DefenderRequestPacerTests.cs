@@ -47,6 +47,28 @@ public class DefenderRequestPacerTests
         Assert.Equal(s_start.AddHours(1), sent[1500]);
     }
 
+    // Found by the pacer benchmark (docs/benchmarks.md): on a busy machine the 6th of 5-per-500-ms calls left up to
+    // 200 ms after its reservation, and the next five went out within 298 ms of it. The pacer counts a call at the
+    // instant it reserved, not when the caller's wait really ended; it has no way to learn the latter today.
+    [Fact(Skip = "Known pacer bug, not fixed yet: a call sent later than its reservation is counted at the reserved instant (see docs/benchmarks.md, the pacer section).")]
+    public void A_call_whose_wait_ends_late_holds_the_window_from_when_it_went()
+    {
+        var pacer = new DefenderRequestPacer(new DefenderRateLimit(5, TimeSpan.FromMinutes(1)));
+        var now = s_start;
+        var sent = new List<DateTimeOffset>();
+        for (var i = 0; i < 11; i++)
+        {
+            var wait = pacer.Reserve("host|t1", now);
+
+            // The 6th call's wait (a minute) ends 20 s late; every other call goes at its reserved instant.
+            now += wait + (i == 5 ? TimeSpan.FromSeconds(20) : TimeSpan.Zero);
+            sent.Add(now);
+        }
+
+        // Calls 6 to 11 went within 40 s: six in a minute.
+        Assert.True(sent[10] - sent[5] >= TimeSpan.FromMinutes(1), $"the 11th call went {(sent[10] - sent[5]).TotalSeconds} s after the 6th");
+    }
+
     [Fact]
     public void Tenants_and_hosts_have_separate_budgets()
     {
