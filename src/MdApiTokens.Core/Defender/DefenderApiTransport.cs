@@ -65,11 +65,13 @@ internal sealed class DefenderApiTransport : IDisposable
         var maxAttempts = Math.Max(1, retry.MaxAttempts);
         for (var attempt = 1; ; attempt++)
         {
-            var pace = Options.Pacer.Reserve(_pacerKey, Options.Clock.UtcNow);
+            var reservedFrom = Options.Clock.UtcNow;
+            var pace = Options.Pacer.Reserve(_pacerKey, reservedFrom);
             if (pace > TimeSpan.Zero)
             {
                 Log($"Waiting {DefenderErrors.Format(pace)} to stay within the API's call limits for {ApiBase.Host}.");
                 await WaitAsync(DefenderWaitReason.Quota, pace, cancellationToken).ConfigureAwait(false);
+                await Options.Pacer.FinishWaitAsync(_pacerKey, reservedFrom + pace, Options.Clock, Options.Delay, cancellationToken).ConfigureAwait(false);
             }
 
             cancellationToken.ThrowIfCancellationRequested();

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace MdApiTokens.Core.Defender;
 
@@ -15,6 +17,7 @@ public sealed class DefenderRequestPacer
     private readonly Dictionary<string, List<DateTimeOffset>> _reservations = new(StringComparer.OrdinalIgnoreCase);
     private readonly DefenderRateLimit[] _limits;
     private readonly TimeSpan _longestWindow;
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     /// <summary>A pacer with the documented limits of the incidents API.</summary>
     public DefenderRequestPacer()
@@ -64,6 +67,7 @@ public sealed class DefenderRequestPacer
 
         lock (_gate)
         {
+            SweepIdleKeys(now);
             if (!_reservations.TryGetValue(key, out var times))
             {
                 times = new List<DateTimeOffset>();
@@ -92,6 +96,99 @@ public sealed class DefenderRequestPacer
 
             times.Add(slot);
             return slot - now;
+        }
+    }
+
+    /// <summary>
+    /// After the caller's own wait for <paramref name="reserved"/>: waits again while <paramref name="clock"/> is still
+    /// before it (a timer may end a millisecond early against the clock the reservation was made on), then tells the
+    /// pacer when the call goes (<see cref="Sent"/>).
+    /// </summary>
+    public async Task FinishWaitAsync(string key, DateTimeOffset reserved, IClock clock, Func<TimeSpan, CancellationToken, Task> delay, CancellationToken cancellationToken)
+    {
+        for (var remaining = reserved - clock.UtcNow; remaining > TimeSpan.Zero; remaining = reserved - clock.UtcNow)
+        {
+            await delay(remaining, cancellationToken).ConfigureAwait(false);
+        }
+
+        Sent(key, reserved, clock.UtcNow);
+    }
+
+    /// <summary>
+    /// Tells the pacer that the call reserved for <paramref name="reserved"/> (the instant <see cref="Reserve"/> gave:
+    /// its <c>now</c> plus the wait) went at <paramref name="sent"/>. A wait that ended late (a busy machine, a timer's
+    /// granularity) would otherwise leave the call counted at its reserved instant, and the calls after it would go
+    /// early by as much and run into the API's limit; it now holds the windows from when it really went.
+    /// </summary>
+    public void Sent(string key, DateTimeOffset reserved, DateTimeOffset sent)
+    {
+        if (_limits.Length == 0 || sent <= reserved)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (!_reservations.TryGetValue(key, out var times))
+            {
+                return;
+            }
+
+            var at = times.LastIndexOf(reserved);
+            if (at < 0)
+            {
+                return;
+            }
+
+            // Kept in order: the windows are counted from the oldest entries.
+            times.RemoveAt(at);
+            var to = times.Count;
+            while (to > 0 && times[to - 1] > sent)
+            {
+                to--;
+            }
+
+            times.Insert(to, sent);
+        }
+    }
+
+    // Once per longest window: a tenant not called for that long holds nobody back, so its list goes (a runbook over
+    // thousands of tenants in one process does not keep them all).
+    private void SweepIdleKeys(DateTimeOffset now)
+    {
+        if (now - _lastSweep < _longestWindow)
+        {
+            return;
+        }
+
+        _lastSweep = now;
+        List<string>? idle = null;
+        foreach (var entry in _reservations)
+        {
+            if (entry.Value.Count == 0 || entry.Value[entry.Value.Count - 1] <= now - _longestWindow)
+            {
+                (idle ??= new List<string>()).Add(entry.Key);
+            }
+        }
+
+        if (idle is not null)
+        {
+            foreach (var key in idle)
+            {
+                _reservations.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>How many keys hold reservations (for tests).</summary>
+    internal int KeyCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reservations.Count;
+            }
         }
     }
 }

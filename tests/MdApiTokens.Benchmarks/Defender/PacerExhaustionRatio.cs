@@ -121,18 +121,33 @@ public static class PacerExhaustionRatio
     {
         private readonly DefenderRequestPacer _pacer = new(new DefenderRateLimit(Permits, window));
         private readonly DefenderClientOptions _options = new();
-        private TimeSpan? _reserved;
+        private DateTimeOffset? _slot;
 
-        public TimeSpan? Announce() => _reserved = _pacer.Reserve(Key, SystemClock.Instance.UtcNow);
+        public TimeSpan? Announce()
+        {
+            var now = SystemClock.Instance.UtcNow;
+            var wait = _pacer.Reserve(Key, now);
+            _slot = now + wait;
+            return wait;
+        }
 
+        // As the transport does: wait for the reserved instant, again if woken early, and say when the call went.
         public async Task AdmitAsync()
         {
-            var wait = _reserved ?? _pacer.Reserve(Key, SystemClock.Instance.UtcNow);
-            _reserved = null;
+            if (_slot is null)
+            {
+                Announce();
+            }
+
+            var slot = _slot!.Value;
+            _slot = null;
+            var wait = slot - SystemClock.Instance.UtcNow;
             if (wait > TimeSpan.Zero)
             {
                 await _options.Delay(wait, CancellationToken.None);
             }
+
+            await _pacer.FinishWaitAsync(Key, slot, SystemClock.Instance, _options.Delay, CancellationToken.None);
         }
 
         public void Dispose()

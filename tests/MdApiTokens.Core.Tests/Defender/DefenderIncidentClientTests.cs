@@ -466,6 +466,31 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_quota_wait_that_ends_late_counts_the_call_from_when_it_went_so_the_next_minute_is_not_short()
+    {
+        _fake.AddIncidents(120);
+        var late = true;
+
+        var incidents = await ListAll(new DefenderIncidentQuery { PageSize = 1 }, configure: options => options.Delay = (wait, _) =>
+        {
+            lock (_waits)
+            {
+                _waits.Add(wait);
+            }
+
+            // The first wait (call 51's minute) ends 20 s late, as a timer on a busy machine can.
+            _clock.Advance(wait + (late ? TimeSpan.FromSeconds(20) : TimeSpan.Zero));
+            late = false;
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal(120, incidents.Count);
+        // Call 101 waits for call 51 to leave the window a minute after it really went (80 s), not after its
+        // reservation (60 s): counted from the reservation, it would wait 40 s and be the 51st call in a minute.
+        Assert.Equal(new[] { TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1) }, _waits);
+    }
+
+    [Fact]
     public async Task The_tenant_comes_from_the_token_and_a_conflicting_tenant_id_is_refused()
     {
         using (var client = Client(TestJwt.Create("tenant-from-token"), tenantId: null))
