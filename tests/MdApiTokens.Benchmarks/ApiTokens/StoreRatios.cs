@@ -10,7 +10,8 @@ namespace MdApiTokens.Benchmarks.ApiTokens;
 /// alike), medians printed with their ratio:
 /// - ApiTokenValidator (a valid token whose use is recorded: the read path) on a 10,000-token store against a floor
 ///   that stats the store file, hashes the token and looks the hash up in a Dictionary;
-/// - Issue on a 10,000-token store against Issue on a 10-token store.
+/// - Issue on a 10,000-token store against Issue on a 10-token store;
+/// - Issue then revoke (the store stays at its size, its revoked list grows) on the same two stores.
 /// </summary>
 public static class StoreRatios
 {
@@ -25,8 +26,8 @@ public static class StoreRatios
         try
         {
             var validation = Validation(Path.Combine(root, "validate"));
-            var issue = Issue(Path.Combine(root, "small"), Path.Combine(root, "large"));
-            return validation <= 2 && issue <= 10 ? 0 : 1;
+            var (issue, revoke) = Changes(Path.Combine(root, "small"), Path.Combine(root, "large"));
+            return validation <= 2 && issue <= 10 && revoke <= 10 ? 0 : 1;
         }
         finally
         {
@@ -56,7 +57,7 @@ public static class StoreRatios
         return measured / floor;
     }
 
-    private static double Issue(string smallFolder, string largeFolder)
+    private static (double Issue, double Revoke) Changes(string smallFolder, string largeFolder)
     {
         var small = new ApiTokenService(new ApiTokenStore(smallFolder), SystemClock.Instance, "bench");
         var large = new ApiTokenService(new ApiTokenStore(largeFolder), SystemClock.Instance, "bench");
@@ -65,8 +66,11 @@ public static class StoreRatios
         var next = 0;
         var (few, many) = Alternate(() => small.Issue("i" + next++) is not null, () => large.Issue("i" + next++) is not null, 1, IssueRounds);
         Report("Issue", "10-token store", few, "10,000-token store", many, "ms", 10);
+        bool IssueThenRevoke(ApiTokenService service) => service.Revoke(service.Issue("r" + next++).Id) is not null;
+        var (fewBoth, manyBoth) = Alternate(() => IssueThenRevoke(small), () => IssueThenRevoke(large), 1, IssueRounds);
+        Report("Issue then revoke", "10-token store", fewBoth, "10,000-token store", manyBoth, "ms", 10);
         Console.WriteLine($"store files: {new FileInfo(small.Store.FilePath).Length / 1024.0:0.0} KiB and {new FileInfo(large.Store.FilePath).Length / 1048576.0:0.00} MiB");
-        return many / few;
+        return (many / few, manyBoth / fewBoth);
     }
 
     /// <summary>Creates a store of <paramref name="count"/> tokens in one change and returns the value of the last.</summary>

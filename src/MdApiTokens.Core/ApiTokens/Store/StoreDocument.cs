@@ -119,19 +119,31 @@ public sealed class ApiTokenRecord
 /// <summary>A revoked token: its record as it was, who revoked it and when, and when it was last presented since.</summary>
 public sealed class RevokedTokenRecord
 {
+    // As for ApiTokenRecord: every setter drops the JSON kept for this record; a change to the token's own record is
+    // seen because the kept JSON remembers the token bytes it was made with.
+    private ApiTokenRecord _token = new();
+    private string _revokedBy = "";
+    private DateTimeOffset _revokedOn;
+    private DateTimeOffset? _lastPresentedOn;
+
     [JsonPropertyName("token")]
-    public ApiTokenRecord Token { get; set; } = new();
+    public ApiTokenRecord Token { get => _token; set => Changed(_token = value); }
 
     [JsonPropertyName("revokedBy")]
-    public string RevokedBy { get; set; } = "";
+    public string RevokedBy { get => _revokedBy; set => Changed(_revokedBy = value); }
 
     [JsonPropertyName("revokedOn")]
-    public DateTimeOffset RevokedOn { get; set; }
+    public DateTimeOffset RevokedOn { get => _revokedOn; set => Changed(_revokedOn = value); }
 
     /// <summary>When it was last presented to a check and audited (at most once an hour).</summary>
     [JsonPropertyName("lastPresentedOn")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public DateTimeOffset? LastPresentedOn { get; set; }
+    public DateTimeOffset? LastPresentedOn { get => _lastPresentedOn; set => Changed(_lastPresentedOn = value); }
+
+    // This record's JSON as last written and the token JSON inside it, reused by StoreWriter while both still hold.
+    internal KeptRevokedJson? Json { get; set; }
+
+    private void Changed<T>(T _) => Json = null;
 }
 
 /// <summary>One line of the audit log: who did what, when. Never a token value.</summary>

@@ -9,44 +9,43 @@ namespace MdApiTokens.Core.ApiTokens;
 /// Writes a store document as compact JSON, by hand: the same properties, order, nulls and enum names as
 /// <see cref="StoreJsonContext"/> writes (which reads it back), about three times faster than the generated metadata
 /// path, which the enum-as-string members keep off its fast path. A change rewrites the whole document; each token's
-/// JSON is kept with its record (<see cref="TokenJson"/>) and used again until a property of it is set, and the
-/// result is the list of pieces (<see cref="StoreBytes"/>), so at 10,000 tokens a change neither serialises nor
-/// joins the tokens it did not touch.
+/// JSON is kept with its record (<see cref="TokenJson"/>; a revoked token's too) and used again until a property of it
+/// is set, and the result is the list of pieces (<see cref="StoreBytes"/>), so at 10,000 tokens a change neither
+/// serialises nor joins the tokens it did not touch.
 /// </summary>
 internal static class StoreWriter
 {
     private static readonly byte[] s_comma = { (byte)',' };
-    private static readonly byte[] s_endTokens = { (byte)']', (byte)',' };
-    private static readonly byte[] s_endTokensAndDocument = { (byte)']', (byte)'}' };
+    private static readonly byte[] s_endArray = { (byte)']', (byte)',' };
+    private static readonly byte[] s_endArrayAndDocument = { (byte)']', (byte)'}' };
+    private static readonly byte[] s_endTokensStartRevoked = System.Text.Encoding.UTF8.GetBytes("],\"revoked\":[");
 
     private static readonly Dictionary<ApiTokenPermission, JsonEncodedText> s_permissions = Names<ApiTokenPermission>();
     private static readonly Dictionary<ApiTokenRole, JsonEncodedText> s_roles = Names<ApiTokenRole>();
 
-    /// <summary>The document as UTF-8 JSON: its head up to the tokens array, each token, and the rest.</summary>
+    /// <summary>The document as UTF-8 JSON: its head up to the tokens array, each token, each revoked token, and the rest.</summary>
     public static StoreBytes Serialize(StoreDocument document)
     {
-        var pieces = new StoreBytes.Builder((document.Tokens.Count * 2) + 2);
+        var revoked = document.Revoked;
+        var pieces = new StoreBytes.Builder(((document.Tokens.Count + (revoked?.Count ?? 0)) * 2) + 6);
         pieces.Add(Head(document));
-        for (var i = 0; i < document.Tokens.Count; i++)
+        AddList(pieces, document.Tokens, TokenJson);
+        if (revoked is not null)
         {
-            if (i > 0)
-            {
-                pieces.Add(s_comma);
-            }
-
-            pieces.Add(TokenJson(document.Tokens[i]));
+            pieces.Add(s_endTokensStartRevoked);
+            AddList(pieces, revoked, RevokedJson);
         }
 
-        // The rest is written as an object of its own, whose opening brace is dropped: after the tokens array it
+        // The rest is written as an object of its own, whose opening brace is dropped: after the last array it
         // continues the document's object ("]," and its members, or "]}" when it has none).
         var tail = Tail(document);
         if (tail.Count == 2)
         {
-            pieces.Add(s_endTokensAndDocument);
+            pieces.Add(s_endArrayAndDocument);
         }
         else
         {
-            pieces.Add(s_endTokens);
+            pieces.Add(s_endArray);
             pieces.Add(new ArraySegment<byte>(tail.Array!, tail.Offset + 1, tail.Count - 1));
         }
 
@@ -59,6 +58,50 @@ internal static class StoreWriter
     /// here harmlessly: both make the same bytes.
     /// </summary>
     internal static byte[] TokenJson(ApiTokenRecord token) => token.Json ??= SerializeToken(token);
+
+    // A revoked record's JSON, kept like a token's: while no property of it was set and its token's JSON is the one
+    // it was made with.
+    private static byte[] RevokedJson(RevokedTokenRecord record)
+    {
+        var token = TokenJson(record.Token);
+        if (record.Json is { } kept && ReferenceEquals(kept.Token, token))
+        {
+            return kept.Record;
+        }
+
+        using var buffer = new MemoryStream(token.Length + 128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("token");
+            writer.WriteRawValue(token, skipInputValidation: true);
+            writer.WriteString("revokedBy", record.RevokedBy);
+            writer.WriteString("revokedOn", record.RevokedOn);
+            if (record.LastPresentedOn is { } presented)
+            {
+                writer.WriteString("lastPresentedOn", presented);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        var json = buffer.ToArray();
+        record.Json = new KeptRevokedJson(json, token);
+        return json;
+    }
+
+    private static void AddList<T>(StoreBytes.Builder pieces, List<T> records, Func<T, byte[]> json)
+    {
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (i > 0)
+            {
+                pieces.Add(s_comma);
+            }
+
+            pieces.Add(json(records[i]));
+        }
+    }
 
     private static byte[] SerializeToken(ApiTokenRecord token)
     {
@@ -100,34 +143,13 @@ internal static class StoreWriter
         return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    // The members after the tokens array, as an object: "{}" when there are none.
+    // The members after the tokens and revoked arrays, as an object: "{}" when there are none.
     private static ArraySegment<byte> Tail(StoreDocument document)
     {
-        var buffer = new MemoryStream(64 + ((document.Revoked?.Count ?? 0) * 500));
+        var buffer = new MemoryStream(128);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            if (document.Revoked is { } revoked)
-            {
-                writer.WriteStartArray("revoked");
-                foreach (var record in revoked)
-                {
-                    writer.WriteStartObject();
-                    writer.WritePropertyName("token");
-                    writer.WriteRawValue(TokenJson(record.Token), skipInputValidation: true);
-                    writer.WriteString("revokedBy", record.RevokedBy);
-                    writer.WriteString("revokedOn", record.RevokedOn);
-                    if (record.LastPresentedOn is { } presented)
-                    {
-                        writer.WriteString("lastPresentedOn", presented);
-                    }
-
-                    writer.WriteEndObject();
-                }
-
-                writer.WriteEndArray();
-            }
-
             if (document.Audit is { } audit)
             {
                 writer.WriteStartObject("audit");
@@ -206,4 +228,18 @@ internal static class StoreWriter
 
         return names;
     }
+}
+
+/// <summary>A revoked record's JSON and the token JSON it was made with (one object, so threads never see half of it).</summary>
+internal sealed class KeptRevokedJson
+{
+    public KeptRevokedJson(byte[] record, byte[] token)
+    {
+        Record = record;
+        Token = token;
+    }
+
+    public byte[] Record { get; }
+
+    public byte[] Token { get; }
 }

@@ -42,6 +42,48 @@ public class StoreWriterReuseTests
         Assert.NotEqual(JsonOf(before), JsonOf(info.GetValue(token)));
     }
 
+    public static TheoryData<string> RevokedRecordProperties()
+    {
+        var names = new TheoryData<string>();
+        foreach (var property in typeof(RevokedTokenRecord).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            names.Add(property.Name);
+        }
+
+        return names;
+    }
+
+    [Theory]
+    [MemberData(nameof(RevokedRecordProperties))]
+    public void Setting_any_property_of_a_written_revoked_token_is_in_the_next_write(string property)
+    {
+        var revoked = new RevokedTokenRecord { Token = Token("1"), RevokedBy = "alice", RevokedOn = s_time };
+        var document = Document(Token("2"));
+        document.Revoked = new() { revoked, new RevokedTokenRecord { Token = Token("3"), RevokedBy = "bob", RevokedOn = s_time } };
+        StoreWriter.Serialize(document);
+
+        var info = typeof(RevokedTokenRecord).GetProperty(property)!;
+        var before = info.GetValue(revoked);
+        info.SetValue(revoked, OtherValue(info.PropertyType, before));
+
+        AssertWrittenAsSchema(document);
+        Assert.NotEqual(JsonOf(before), JsonOf(info.GetValue(revoked)));
+    }
+
+    [Fact]
+    public void A_property_set_on_the_token_inside_a_written_revoked_record_is_in_the_next_write()
+    {
+        var token = Token("1");
+        var document = Document();
+        document.Revoked = new() { new RevokedTokenRecord { Token = token, RevokedBy = "alice", RevokedOn = s_time } };
+        StoreWriter.Serialize(document);
+
+        token.Name = "renamed after revoking";
+
+        AssertWrittenAsSchema(document);
+        Assert.Contains("renamed after revoking", Encoding.UTF8.GetString(StoreWriter.Serialize(document).ToArray()));
+    }
+
     [Fact]
     public void A_time_set_to_the_same_instant_with_another_offset_is_written_with_the_new_offset()
     {
@@ -69,12 +111,15 @@ public class StoreWriterReuseTests
     }
 
     [Theory]
-    [InlineData(0, false, false)]
-    [InlineData(1, false, false)]
-    [InlineData(2, true, false)]
-    [InlineData(3, false, true)]
-    [InlineData(3, true, true)]
-    public void Documents_with_and_without_tokens_revoked_tokens_and_an_audit_end_are_written_as_the_schema_writes_them(int tokens, bool revoked, bool audit)
+    [InlineData(0, -1, false)]
+    [InlineData(1, -1, false)]
+    [InlineData(2, 0, false)]
+    [InlineData(0, 1, false)]
+    [InlineData(0, 2, true)]
+    [InlineData(3, -1, true)]
+    [InlineData(3, 0, true)]
+    [InlineData(3, 3, true)]
+    public void Documents_with_and_without_tokens_revoked_tokens_and_an_audit_end_are_written_as_the_schema_writes_them(int tokens, int revoked, bool audit)
     {
         var document = Document();
         for (var i = 0; i < tokens; i++)
@@ -82,9 +127,13 @@ public class StoreWriterReuseTests
             document.Tokens.Add(Token(i.ToString()));
         }
 
-        if (revoked)
+        if (revoked >= 0)
         {
             document.Revoked = new();
+            for (var i = 0; i < revoked; i++)
+            {
+                document.Revoked.Add(new RevokedTokenRecord { Token = Token("r" + i), RevokedBy = "alice", RevokedOn = s_time, LastPresentedOn = i == 1 ? s_time : null });
+            }
         }
 
         if (audit)
@@ -173,6 +222,7 @@ public class StoreWriterReuseTests
         _ when type == typeof(DateTimeOffset) => ((DateTimeOffset)current!).AddMinutes(1),
         _ when type == typeof(DateTimeOffset?) => current is DateTimeOffset time ? time.AddMinutes(1) : s_time,
         _ when type == typeof(IReadOnlyList<ApiTokenPermission>) => new[] { ApiTokenPermission.ReadAlerts, ApiTokenPermission.DismissAlerts },
+        _ when type == typeof(ApiTokenRecord) => Token("replaced"),
         _ => throw new InvalidOperationException($"No other value for a {type}: teach this test the new property type."),
     };
 
