@@ -14,7 +14,7 @@ namespace MdApiTokens.Core.Defender;
 internal sealed class DefenderArrayConverter<T> : JsonConverter<T[]>
 {
     [ThreadStatic]
-    private static List<T>? t_items;
+    private static List<T>? s_items;
 
     private JsonConverter<T>? _item;
 
@@ -28,8 +28,8 @@ internal sealed class DefenderArrayConverter<T> : JsonConverter<T[]>
         var item = _item ??= (JsonConverter<T>)options.GetTypeInfo(typeof(T)).Converter;
 
         // Taken, not shared, while in use: an array of the same type nested inside would get its own list.
-        var items = t_items ?? new List<T>();
-        t_items = null;
+        var items = s_items ?? new List<T>();
+        s_items = null;
         try
         {
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -42,7 +42,7 @@ internal sealed class DefenderArrayConverter<T> : JsonConverter<T[]>
         finally
         {
             items.Clear();
-            t_items = items;
+            s_items = items;
         }
     }
 

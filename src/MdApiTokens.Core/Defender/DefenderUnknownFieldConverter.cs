@@ -14,11 +14,11 @@ internal sealed class DefenderUnknownFieldConverter : JsonConverter<object>
     private const int MaxScratch = 64 * 1024;
 
     [ThreadStatic]
-    private static byte[]? t_scratch;
+    private static byte[]? s_scratch;
 
     public override object? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var text = new Text(t_scratch ??= new byte[256]);
+        var text = new Text(s_scratch ??= new byte[256]);
         var depth = reader.CurrentDepth;
         var separate = Append(ref text, ref reader, separate: false);
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -35,7 +35,7 @@ internal sealed class DefenderUnknownFieldConverter : JsonConverter<object>
         }
 
         // A rare huge value is not kept alive for the rest of the thread's life.
-        t_scratch = text.Buffer.Length <= MaxScratch ? text.Buffer : null;
+        s_scratch = text.Buffer.Length <= MaxScratch ? text.Buffer : null;
         return text.ToArray();
     }
 

@@ -8,26 +8,6 @@ namespace MdApiTokens.Core.Shared;
 /// <summary>Turns JSON into plain .NET values (unknown API fields, decoded JWT claims), so nothing outside Core sees a JsonElement.</summary>
 internal static class JsonValues
 {
-    public static IReadOnlyDictionary<string, object?> ToPlain(Dictionary<string, JsonElement>? extensionData)
-    {
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (extensionData is null)
-        {
-            return result;
-        }
-
-        foreach (var pair in extensionData)
-        {
-            // OData control information (@odata.context and the like) is about the response, not the incident.
-            if (!pair.Key.StartsWith("@odata.", StringComparison.Ordinal))
-            {
-                result[pair.Key] = ToPlain(pair.Value);
-            }
-        }
-
-        return result;
-    }
-
     /// <summary>Objects become dictionaries, arrays object[], numbers long or double, and so on.</summary>
     public static object? ToPlain(JsonElement element) => element.ValueKind switch
     {
