@@ -1,6 +1,6 @@
 using MdApiTokens.Core.Defender;
-using Microsoft.AspNetCore.Http;
 using MdApiTokens.Testing.Defender;
+using Microsoft.AspNetCore.Http;
 
 namespace MdApiTokens.Core.Tests.Defender;
 
