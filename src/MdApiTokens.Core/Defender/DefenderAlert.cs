@@ -102,7 +102,7 @@ public sealed class DefenderAlert : DefenderApiObject
     [JsonConverter(typeof(DefenderArrayConverter<DefenderAlertEntity>))]
     public DefenderAlertEntity[] Entities { get; set; } = Array.Empty<DefenderAlertEntity>();
 
-    private protected override void OnDeserialized(Dictionary<string, object?>? unknownFields)
+    private protected override void OnDeserialized(DefenderUnknownFields? unknownFields)
     {
         MitreTechniques ??= Array.Empty<string>();
         Devices ??= Array.Empty<DefenderAlertDevice>();
@@ -157,7 +157,7 @@ public sealed class DefenderAlertDevice : DefenderApiObject
     [JsonPropertyName("firstSeen")]
     public DateTimeOffset? FirstSeen { get; set; }
 
-    private protected override void OnDeserialized(Dictionary<string, object?>? unknownFields)
+    private protected override void OnDeserialized(DefenderUnknownFields? unknownFields)
     {
         // The field table of the docs calls the id "DeviceId"; the responses call it mdatpDeviceId. Take either.
         if (DeviceId is null && unknownFields is not null)

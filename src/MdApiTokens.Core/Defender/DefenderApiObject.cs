@@ -18,19 +18,19 @@ public abstract class DefenderApiObject : IJsonOnDeserialized
     // Each value is its JSON text (see DefenderUnknownFieldConverter), or null for a JSON null.
     [JsonExtensionData]
     [JsonInclude]
-    internal Dictionary<string, object?>? ExtensionData { get; set; }
+    internal DefenderUnknownFields? ExtensionData { get; set; }
 
     void IJsonOnDeserialized.OnDeserialized() => OnDeserialized(ExtensionData);
 
     /// <summary>Fills defaults after deserialization; may take (and remove) fields from <paramref name="unknownFields"/>.</summary>
-    private protected virtual void OnDeserialized(Dictionary<string, object?>? unknownFields)
+    private protected virtual void OnDeserialized(DefenderUnknownFields? unknownFields)
     {
     }
 
     /// <summary>The value of an unknown field, parsed from the JSON text it was kept as.</summary>
     private protected static JsonDocument? Parse(object? value) => value is byte[] json ? JsonDocument.Parse(json) : null;
 
-    private static IReadOnlyDictionary<string, object?> ToPlain(Dictionary<string, object?>? unknownFields)
+    private static IReadOnlyDictionary<string, object?> ToPlain(DefenderUnknownFields? unknownFields)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (unknownFields is null)

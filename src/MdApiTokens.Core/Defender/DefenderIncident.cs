@@ -96,7 +96,7 @@ public sealed class DefenderIncident : DefenderApiObject
     [JsonIgnore]
     public Uri? ApiUri { get; set; }
 
-    private protected override void OnDeserialized(Dictionary<string, object?>? unknownFields)
+    private protected override void OnDeserialized(DefenderUnknownFields? unknownFields)
     {
         Tags ??= Array.Empty<string>();
         Comments ??= Array.Empty<DefenderIncidentComment>();

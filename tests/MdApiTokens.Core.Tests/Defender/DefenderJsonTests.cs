@@ -78,6 +78,18 @@ public sealed class DefenderJsonTests
     }
 
     [Fact]
+    public void Many_unknown_fields_are_all_kept_and_one_sent_twice_counts_once_with_its_last_value()
+    {
+        var fields = string.Join(",", Enumerable.Range(1, 20).Select(i => $"\"f{i}\":{i}"));
+
+        var incident = Read($$"""{"value":[{"incidentId":1,"twice":"first",{{fields}},"twice":"last"}]}""").Value![0];
+
+        Assert.Equal(21, incident.AdditionalProperties.Count);
+        Assert.Equal("last", incident.AdditionalProperties["twice"]);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (object?)(long)i), Enumerable.Range(1, 20).Select(i => incident.AdditionalProperties[$"f{i}"]));
+    }
+
+    [Fact]
     public void Unknown_fields_of_nested_objects_are_theirs_and_not_the_incidents()
     {
         var incident = Read("""
