@@ -8,8 +8,9 @@ namespace MdApiTokens.Core.Defender;
 
 /// <summary>
 /// Reads the small arrays of every incident (tags, comments, alerts, devices, entities) straight into arrays of their
-/// exact length. The serializer's own array reading fills a new list first and copies it, which across a listing of
-/// thousands of incidents is a fifth of all it allocates; here one list per thread is reused.
+/// exact length. The serializer's own array reading fills a new list first and copies it: about 5 MB of the 38 a
+/// listing of 10,000 incidents allocated. Here one list per thread is reused. Elements are read by the element type's
+/// own converter, so a null element stays null, as the serializer reads it.
 /// </summary>
 internal sealed class DefenderArrayConverter<T> : JsonConverter<T[]>
 {

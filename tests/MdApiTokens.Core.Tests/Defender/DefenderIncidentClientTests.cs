@@ -375,6 +375,7 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
     [InlineData("{\"value\":[{\"incidentId\":1,\"incidentName\":\"cut", "application/json")]
     [InlineData("{\"items\":[]}", "application/json")]
     [InlineData("{\"value\":[{\"incidentName\":\"no id\"}]}", "application/json")]
+    [InlineData("{\"value\":[null]}", "application/json")]
     [InlineData("", "application/json")]
     public async Task A_response_that_is_not_a_page_of_incidents_is_a_clear_error(string body, string contentType)
     {

@@ -144,6 +144,17 @@ public sealed class DefenderJsonTests
         Assert.Equal(new[] { "T1", "T2" }, incidents[3].Alerts[1].MitreTechniques);
     }
 
+    [Fact]
+    public void A_null_element_of_an_array_is_read_as_null()
+    {
+        var page = Read("""{"value":[null,{"incidentId":1,"tags":["a",null],"alerts":[null,{"alertId":"b"}]}]}""");
+
+        Assert.Null(page.Value![0]);
+        Assert.Equal(new[] { "a", null }, page.Value[1].Tags);
+        Assert.Null(page.Value[1].Alerts[0]);
+        Assert.Equal("b", page.Value[1].Alerts[1].AlertId);
+    }
+
     [Theory]
     [InlineData("""{"value":[{"incidentId":1,"tags":"fake"}]}""")]
     [InlineData("""{"value":[{"incidentId":1,"alerts":{"alertId":"a"}}]}""")]
