@@ -34,9 +34,12 @@ internal sealed class DefenderUnknownFieldConverter : JsonConverter<object>
             }
         }
 
-        // A rare huge value is not kept alive for the rest of the thread's life.
+        var json = text.ToArray();
+
+        // Cleared, as the response buffer is; and a rare huge value is not kept alive for the rest of the thread's life.
+        text.Clear();
         s_scratch = text.Buffer.Length <= MaxScratch ? text.Buffer : null;
-        return text.ToArray();
+        return json;
     }
 
     public override void Write(Utf8JsonWriter writer, object value, JsonSerializerOptions options) =>
@@ -127,6 +130,8 @@ internal sealed class DefenderUnknownFieldConverter : JsonConverter<object>
         }
 
         public readonly byte[] ToArray() => Buffer.AsSpan(0, _length).ToArray();
+
+        public readonly void Clear() => Buffer.AsSpan(0, _length).Clear();
 
         private void Reserve(int more)
         {
