@@ -11,7 +11,7 @@ internal static class JsonValues
     /// <summary>Objects become dictionaries, arrays object[], numbers long or double, and so on.</summary>
     public static object? ToPlain(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToPlain(p.Value), StringComparer.Ordinal),
+        JsonValueKind.Object => ToDictionary(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToPlain).ToArray(),
         JsonValueKind.String => element.GetString(),
         // A number beyond double (1e400) stays text rather than throwing.
@@ -20,4 +20,16 @@ internal static class JsonValues
         JsonValueKind.False => false,
         _ => null,
     };
+
+    // A name sent twice counts once, with its last value, as System.Text.Json reads a model's fields.
+    private static Dictionary<string, object?> ToDictionary(JsonElement element)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            result[property.Name] = ToPlain(property.Value);
+        }
+
+        return result;
+    }
 }

@@ -90,6 +90,16 @@ public sealed class DefenderJsonTests
     }
 
     [Fact]
+    public void An_unknown_object_with_a_field_sent_twice_keeps_the_last_value()
+    {
+        var incident = Read("""{"value":[{"incidentId":1,"systemTags":{"source":"first","levels":[1],"source":"last"}}]}""").Value![0];
+
+        var systemTags = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(incident.AdditionalProperties["systemTags"]);
+        Assert.Equal("last", systemTags["source"]);
+        Assert.Equal(2, systemTags.Count);
+    }
+
+    [Fact]
     public void Unknown_fields_of_nested_objects_are_theirs_and_not_the_incidents()
     {
         var incident = Read("""
