@@ -91,15 +91,18 @@ public sealed class DefenderAlert : DefenderApiObject
     public string? ThreatFamilyName { get; set; }
 
     [JsonPropertyName("mitreTechniques")]
+    [JsonConverter(typeof(DefenderArrayConverter<string>))]
     public string[] MitreTechniques { get; set; } = Array.Empty<string>();
 
     [JsonPropertyName("devices")]
+    [JsonConverter(typeof(DefenderArrayConverter<DefenderAlertDevice>))]
     public DefenderAlertDevice[] Devices { get; set; } = Array.Empty<DefenderAlertDevice>();
 
     [JsonPropertyName("entities")]
+    [JsonConverter(typeof(DefenderArrayConverter<DefenderAlertEntity>))]
     public DefenderAlertEntity[] Entities { get; set; } = Array.Empty<DefenderAlertEntity>();
 
-    private protected override void OnDeserialized(Dictionary<string, JsonElement>? unknownFields)
+    private protected override void OnDeserialized(DefenderUnknownFields? unknownFields)
     {
         MitreTechniques ??= Array.Empty<string>();
         Devices ??= Array.Empty<DefenderAlertDevice>();
@@ -154,16 +157,17 @@ public sealed class DefenderAlertDevice : DefenderApiObject
     [JsonPropertyName("firstSeen")]
     public DateTimeOffset? FirstSeen { get; set; }
 
-    private protected override void OnDeserialized(Dictionary<string, JsonElement>? unknownFields)
+    private protected override void OnDeserialized(DefenderUnknownFields? unknownFields)
     {
         // The field table of the docs calls the id "DeviceId"; the responses call it mdatpDeviceId. Take either.
         if (DeviceId is null && unknownFields is not null)
         {
             foreach (var name in new[] { "deviceId", "DeviceId" })
             {
-                if (unknownFields.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String)
+                using var value = unknownFields.TryGetValue(name, out var json) ? Parse(json) : null;
+                if (value?.RootElement.ValueKind == JsonValueKind.String)
                 {
-                    DeviceId = value.GetString();
+                    DeviceId = value.RootElement.GetString();
                     unknownFields.Remove(name);
                     break;
                 }

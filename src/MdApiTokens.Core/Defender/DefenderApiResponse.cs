@@ -1,7 +1,10 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Net;
 using System.Net.Http;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -14,7 +17,12 @@ namespace MdApiTokens.Core.Defender;
 /// </summary>
 internal sealed class DefenderApiResponse
 {
+    private const int UnknownLengthStart = 16 * 1024;
+    private const int MaxArrayLength = 0x7FFFFFC7;
+
     private readonly BodyStream _body;
+    private readonly long _maxBytes;
+    private readonly Func<DefenderApiException> _tooLarge;
 
     internal DefenderApiResponse(HttpMethod method, Uri uri, HttpResponseMessage message, Stream content, long maxBytes, Action<bool> stallTimer, Func<DefenderApiException> tooLarge)
     {
@@ -24,6 +32,8 @@ internal sealed class DefenderApiResponse
         Status = message.StatusCode;
         ContentType = message.Content.Headers.ContentType?.MediaType;
         _body = new BodyStream(content, maxBytes, stallTimer, tooLarge);
+        _maxBytes = maxBytes;
+        _tooLarge = tooLarge;
     }
 
     public HttpMethod Method { get; }
@@ -43,6 +53,56 @@ internal sealed class DefenderApiResponse
 
     /// <summary>The first bytes of the body, for error messages.</summary>
     public byte[] Head => _body.Head();
+
+    /// <summary>
+    /// Reads the whole body (within the size limit and the stall timeout) into one pooled buffer and deserializes it
+    /// from there: one pass over bytes already in memory is faster than resumable reading from the stream, and the
+    /// buffer is cleared and given back before this returns. A <see cref="JsonException"/> says the body is not a
+    /// <typeparamref name="T"/>.
+    /// </summary>
+    public async Task<T?> ReadJsonAsync<T>(JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        var declared = Message.Content.Headers.ContentLength;
+        if (declared > _maxBytes)
+        {
+            throw _tooLarge();
+        }
+
+        // One byte more than announced, so the read that finds the end needs no bigger buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent(declared is { } length ? Size(length + 1) : UnknownLengthStart);
+        var filled = 0;
+        try
+        {
+            int read;
+            while ((read = await _body.ReadAsync(buffer, filled, buffer.Length - filled, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                filled += read;
+                if (filled == buffer.Length)
+                {
+                    // Past the size limit the body stream fails, so this grows to at most one byte more than it.
+                    var grown = ArrayPool<byte>.Shared.Rent(Size(Math.Min(2L * buffer.Length, _maxBytes + 1)));
+                    Buffer.BlockCopy(buffer, 0, grown, 0, filled);
+                    Return(buffer, filled);
+                    buffer = grown;
+                }
+            }
+
+            return JsonSerializer.Deserialize(new ReadOnlySpan<byte>(buffer, 0, filled), type);
+        }
+        finally
+        {
+            Return(buffer, filled);
+        }
+    }
+
+    private static int Size(long bytes) => (int)Math.Min(bytes, MaxArrayLength);
+
+    // Cleared first: the pool hands the array to other code in the process.
+    private static void Return(byte[] buffer, int used)
+    {
+        Array.Clear(buffer, 0, used);
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
 
     private sealed class BodyStream : Stream
     {

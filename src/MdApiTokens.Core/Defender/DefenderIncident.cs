@@ -77,12 +77,15 @@ public sealed class DefenderIncident : DefenderApiObject
     public string? Severity { get; set; }
 
     [JsonPropertyName("tags")]
+    [JsonConverter(typeof(DefenderArrayConverter<string>))]
     public string[] Tags { get; set; } = Array.Empty<string>();
 
     [JsonPropertyName("comments")]
+    [JsonConverter(typeof(DefenderArrayConverter<DefenderIncidentComment>))]
     public DefenderIncidentComment[] Comments { get; set; } = Array.Empty<DefenderIncidentComment>();
 
     [JsonPropertyName("alerts")]
+    [JsonConverter(typeof(DefenderArrayConverter<DefenderAlert>))]
     public DefenderAlert[] Alerts { get; set; } = Array.Empty<DefenderAlert>();
 
     /// <summary>The customer tenant the incident belongs to (from -TenantId, the piped token, or the token's tid claim).</summary>
@@ -93,7 +96,7 @@ public sealed class DefenderIncident : DefenderApiObject
     [JsonIgnore]
     public Uri? ApiUri { get; set; }
 
-    private protected override void OnDeserialized(Dictionary<string, JsonElement>? unknownFields)
+    private protected override void OnDeserialized(DefenderUnknownFields? unknownFields)
     {
         Tags ??= Array.Empty<string>();
         Comments ??= Array.Empty<DefenderIncidentComment>();

@@ -100,7 +100,7 @@ public sealed class DefenderIncidentClient : IDisposable
         IncidentPage? page;
         try
         {
-            page = await JsonSerializer.DeserializeAsync(response.Body, DefenderJsonContext.Default.IncidentPage, cancellationToken).ConfigureAwait(false);
+            page = await response.ReadJsonAsync(DefenderJsonContext.Default.IncidentPage, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException e)
         {
@@ -125,7 +125,7 @@ public sealed class DefenderIncidentClient : IDisposable
 
         try
         {
-            return await JsonSerializer.DeserializeAsync(response.Body, DefenderJsonContext.Default.DefenderIncident, cancellationToken).ConfigureAwait(false)
+            return await response.ReadJsonAsync(DefenderJsonContext.Default.DefenderIncident, cancellationToken).ConfigureAwait(false)
                 ?? throw Invalid(response, "is null, not an incident");
         }
         catch (JsonException e)
@@ -151,6 +151,7 @@ public sealed class DefenderIncidentClient : IDisposable
 internal sealed class IncidentPage
 {
     [JsonPropertyName("value")]
+    [JsonConverter(typeof(DefenderArrayConverter<DefenderIncident>))]
     public DefenderIncident[]? Value { get; set; }
 
     [JsonPropertyName("@odata.nextLink")]

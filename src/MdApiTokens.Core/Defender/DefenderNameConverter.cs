@@ -1,4 +1,5 @@
 using System;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -14,7 +15,7 @@ internal sealed class DefenderNameConverter : JsonConverter<string>
     private const int Capacity = 32;
 
     private readonly object _gate = new();
-    private string[] _known = Array.Empty<string>();
+    private Known _known = new(Array.Empty<string>(), Array.Empty<byte[]>());
 
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -23,32 +24,65 @@ internal sealed class DefenderNameConverter : JsonConverter<string>
             throw new JsonException($"Expected a string, not {reader.TokenType}.");
         }
 
+        // Compared as the UTF-8 bytes they arrive in; an escaped or split value is made into a string first.
         var known = _known;
-        foreach (var name in known)
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
         {
-            if (reader.ValueTextEquals(name))
+            var value = reader.ValueSpan;
+            for (var i = 0; i < known.Utf8.Length; i++)
             {
-                return name;
-            }
-        }
-
-        var value = reader.GetString()!;
-        if (known.Length < Capacity)
-        {
-            lock (_gate)
-            {
-                if (_known.Length < Capacity && Array.IndexOf(_known, value) < 0)
+                if (value.SequenceEqual(known.Utf8[i]))
                 {
-                    var grown = new string[_known.Length + 1];
-                    _known.CopyTo(grown, 0);
-                    grown[grown.Length - 1] = value;
-                    _known = grown;
+                    return known.Names[i];
                 }
             }
         }
 
-        return value;
+        var text = reader.GetString()!;
+        var index = Array.IndexOf(known.Names, text);
+        if (index >= 0)
+        {
+            return known.Names[index];
+        }
+
+        if (known.Names.Length < Capacity)
+        {
+            lock (_gate)
+            {
+                if (_known.Names.Length < Capacity && Array.IndexOf(_known.Names, text) < 0)
+                {
+                    _known = _known.With(text);
+                }
+            }
+        }
+
+        return text;
     }
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    // Replaced whole, never changed: a reader sees the names and their bytes in step without a lock.
+    private sealed class Known
+    {
+        public Known(string[] names, byte[][] utf8)
+        {
+            Names = names;
+            Utf8 = utf8;
+        }
+
+        public string[] Names { get; }
+
+        public byte[][] Utf8 { get; }
+
+        public Known With(string name)
+        {
+            var names = new string[Names.Length + 1];
+            var utf8 = new byte[Utf8.Length + 1][];
+            Names.CopyTo(names, 0);
+            Utf8.CopyTo(utf8, 0);
+            names[Names.Length] = name;
+            utf8[Utf8.Length] = Encoding.UTF8.GetBytes(name);
+            return new Known(names, utf8);
+        }
+    }
 }

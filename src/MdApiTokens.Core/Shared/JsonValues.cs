@@ -8,30 +8,10 @@ namespace MdApiTokens.Core.Shared;
 /// <summary>Turns JSON into plain .NET values (unknown API fields, decoded JWT claims), so nothing outside Core sees a JsonElement.</summary>
 internal static class JsonValues
 {
-    public static IReadOnlyDictionary<string, object?> ToPlain(Dictionary<string, JsonElement>? extensionData)
-    {
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (extensionData is null)
-        {
-            return result;
-        }
-
-        foreach (var pair in extensionData)
-        {
-            // OData control information (@odata.context and the like) is about the response, not the incident.
-            if (!pair.Key.StartsWith("@odata.", StringComparison.Ordinal))
-            {
-                result[pair.Key] = ToPlain(pair.Value);
-            }
-        }
-
-        return result;
-    }
-
     /// <summary>Objects become dictionaries, arrays object[], numbers long or double, and so on.</summary>
     public static object? ToPlain(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToPlain(p.Value), StringComparer.Ordinal),
+        JsonValueKind.Object => ToDictionary(element),
         JsonValueKind.Array => element.EnumerateArray().Select(ToPlain).ToArray(),
         JsonValueKind.String => element.GetString(),
         // A number beyond double (1e400) stays text rather than throwing.
@@ -40,4 +20,16 @@ internal static class JsonValues
         JsonValueKind.False => false,
         _ => null,
     };
+
+    // A name sent twice counts once, with its last value, as System.Text.Json reads a model's fields.
+    private static Dictionary<string, object?> ToDictionary(JsonElement element)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            result[property.Name] = ToPlain(property.Value);
+        }
+
+        return result;
+    }
 }

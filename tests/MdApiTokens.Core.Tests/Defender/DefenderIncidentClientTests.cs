@@ -346,11 +346,36 @@ public sealed class DefenderIncidentClientTests : IAsyncLifetime
         Assert.Contains("Incident 77 was not found", e.Message);
     }
 
+    [Fact]
+    public async Task Unknown_fields_read_after_the_listing_are_each_incidents_own_not_a_later_pages()
+    {
+        // Every page is read into a reused buffer: what an incident keeps of its unknown fields must be its own copy.
+        _fake.AddIncidents(30);
+        foreach (var incident in _fake.Incidents)
+        {
+            var id = (long)incident["incidentId"]!;
+            incident["impactScore"] = id;
+            incident["systemTags"] = new JsonObject { ["source"] = new string('s', (int)(id % 50)) + id };
+            ((JsonObject)incident["alerts"]![0]!)["detectorVersion"] = $"v{id}";
+        }
+
+        var incidents = await ListAll(new DefenderIncidentQuery { PageSize = 10 });
+
+        Assert.Equal(4, _fake.Requests.Count);
+        Assert.All(incidents, i =>
+        {
+            Assert.Equal(i.IncidentId, i.AdditionalProperties["impactScore"]);
+            Assert.Equal(new string('s', (int)(i.IncidentId % 50)) + i.IncidentId, ((IReadOnlyDictionary<string, object?>)i.AdditionalProperties["systemTags"]!)["source"]);
+            Assert.Equal($"v{i.IncidentId}", i.Alerts[0].AdditionalProperties["detectorVersion"]);
+        });
+    }
+
     [Theory]
     [InlineData("<html><body>Sign in to the proxy</body></html>", "text/html")]
     [InlineData("{\"value\":[{\"incidentId\":1,\"incidentName\":\"cut", "application/json")]
     [InlineData("{\"items\":[]}", "application/json")]
     [InlineData("{\"value\":[{\"incidentName\":\"no id\"}]}", "application/json")]
+    [InlineData("{\"value\":[null]}", "application/json")]
     [InlineData("", "application/json")]
     public async Task A_response_that_is_not_a_page_of_incidents_is_a_clear_error(string body, string contentType)
     {

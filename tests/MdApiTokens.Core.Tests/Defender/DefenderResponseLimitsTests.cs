@@ -1,5 +1,6 @@
 using MdApiTokens.Core.Defender;
 using MdApiTokens.Testing.Defender;
+using Microsoft.AspNetCore.Http;
 
 namespace MdApiTokens.Core.Tests.Defender;
 
@@ -39,6 +40,66 @@ public sealed class DefenderResponseLimitsTests : IAsyncLifetime
         var incidents = await _clients.ListAll(new DefenderIncidentQuery(), o => o.MaxResponseBytes = size);
 
         Assert.Equal(3, incidents.Count);
+    }
+
+    [Fact]
+    public async Task A_body_announced_beyond_the_size_limit_is_refused_before_any_of_it_is_read()
+    {
+        // A gigabyte announced, a byte sent, then nothing: refused on the announcement, not after a stall.
+        _fake.Next.Enqueue(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = 1L << 30;
+            await context.Response.WriteAsync("{");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+        });
+
+        var e = await Assert.ThrowsAsync<DefenderApiException>(() => _clients.ListAll(new DefenderIncidentQuery(), o =>
+        {
+            o.MaxResponseBytes = 4096;
+            o.BodyStallTimeout = TimeSpan.FromMinutes(5);
+        }));
+
+        Assert.Equal(DefenderErrors.ResponseTooLarge, e.ErrorId);
+        Assert.Single(_fake.Requests);
+    }
+
+    [Theory]
+    [InlineData(0, 3)]
+    [InlineData(1, 0)]
+    public async Task A_body_of_announced_length_is_read_up_to_the_size_limit_and_not_a_byte_more(int bytesOverLimit, int expected)
+    {
+        _fake.AddIncidents(3);
+        var page = await new HttpClient().GetByteArrayAsync(new Uri(_fake.BaseUri, "api/incidents?$top=100"));
+        _fake.Next.Enqueue(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = page.Length;
+            await context.Response.Body.WriteAsync(page);
+        });
+
+        var listing = _clients.ListAll(new DefenderIncidentQuery(), o => o.MaxResponseBytes = page.Length - bytesOverLimit);
+
+        if (expected > 0)
+        {
+            Assert.Equal(expected, (await listing).Count);
+        }
+        else
+        {
+            Assert.Equal(DefenderErrors.ResponseTooLarge, (await Assert.ThrowsAsync<DefenderApiException>(() => listing)).ErrorId);
+        }
+    }
+
+    [Fact]
+    public async Task A_body_of_unannounced_length_many_times_the_first_read_buffer_is_read_whole()
+    {
+        _fake.AddIncidents(100);
+
+        var incidents = await _clients.ListAll(new DefenderIncidentQuery());
+
+        Assert.Equal(_fake.Incidents.Select(i => (long)i["incidentId"]!), incidents.Select(i => i.IncidentId));
+        Assert.True(_fake.Incidents.Sum(i => i.ToJsonString().Length) > 8 * 16 * 1024);
     }
 
     [Fact]
