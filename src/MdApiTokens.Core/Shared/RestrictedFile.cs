@@ -70,6 +70,13 @@ public static class RestrictedFile
         }
     }
 
+    /// <summary>
+    /// Sets the permission bits of an existing Unix file this process is about to write over, as <see cref="CreateNew"/>
+    /// sets them on a new one: <paramref name="unixMode"/>'s owner and group bits (owner-only when null), never "other".
+    /// </summary>
+    internal static void RestrictUnixMode(string path, int? unixMode) =>
+        SetUnixMode(path, (unixMode ?? OwnerOnlyFileMode) & NoAccessForOthersMask);
+
     /// <summary>Creates <paramref name="path"/> (its parent must exist) as an owner-only folder; an existing folder is left as it is.</summary>
     public static void CreateDirectory(string path)
     {

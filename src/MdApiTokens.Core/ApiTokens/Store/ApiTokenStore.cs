@@ -32,6 +32,9 @@ public sealed partial class ApiTokenStore
     // for the path (the module opens one per command) starts its next change from it while the file is unchanged.
     private static readonly ConcurrentDictionary<string, StoreSnapshot> s_lastWritten = new(StringComparer.Ordinal);
 
+    // Per store file, the file this process's last change replaced, kept to be written over by its next (Unix only).
+    private static readonly ConcurrentDictionary<string, SpareFile> s_spares = new(StringComparer.Ordinal);
+
     private readonly bool _createMissingParents;
     private readonly TimeSpan _lockTimeout;
     private readonly AuditLog _auditLog;
@@ -136,7 +139,8 @@ public sealed partial class ApiTokenStore
         {
             using (StoreLock.Acquire(LockPath, lockTimeout))
             {
-                RemoveStaleTempFiles();
+                s_spares.TryRemove(FilePath, out var spare);
+                RemoveStaleTempFiles(spare?.Path);
 
                 // The document this process wrote last to this file is used again, unparsed, while the file is still the
                 // one it wrote; it is taken out first so a change that fails leaves nothing half-changed behind.
@@ -158,11 +162,13 @@ public sealed partial class ApiTokenStore
                 result = change(transaction);
                 if (!transaction.Changed)
                 {
+                    KeepSpare(spare);
                     return result;
                 }
 
                 CommitAudit(document, transaction.AuditEntries);
-                var written = Write(document);
+                var (written, nextSpare) = Write(document, snapshot?.Identity, lastWritten?.Identity, spare);
+                KeepSpare(nextSpare);
                 if (s_lastWritten.Count >= MaxKeptDocuments)
                 {
                     s_lastWritten.Clear();
@@ -223,30 +229,61 @@ public sealed partial class ApiTokenStore
         }
     }
 
-    // Compact JSON, serialised once; returns what was written, for the next change to start from.
-    private StoreSnapshot Write(StoreDocument document)
+    // Compact JSON, serialised once, into the spare this process kept (see SpareFile) or a new temporary file, then
+    // swapped in; returns what was written, for the next change to start from, and the file it replaced, kept as the
+    // next spare when this process had written it (current: the file read under the lock; writtenLast: ours).
+    private (StoreSnapshot Written, SpareFile? Spare) Write(StoreDocument document, FileIdentity? current, FileIdentity? writtenLast, SpareFile? spare)
     {
         var bytes = StoreWriter.Serialize(document);
-        var temp = RestrictedFile.TempPathFor(FilePath);
+        var mode = RestrictedFile.GetUnixMode(FilePath);
+        var reused = spare?.OpenToRewrite(mode);
+        var temp = reused is null ? RestrictedFile.TempPathFor(FilePath) : spare!.Path;
+        SpareFile? next = null;
         try
         {
             FileIdentity identity;
-            using (var stream = RestrictedFile.CreateNew(temp, RestrictedFile.GetUnixMode(FilePath)))
+            using (var stream = reused ?? RestrictedFile.CreateNew(temp, mode))
             {
                 bytes.WriteTo(stream);
+                if (reused is not null)
+                {
+                    stream.SetLength(bytes.Length);
+                }
+
                 stream.Flush(flushToDisk: true);
                 identity = StoreFile.Identity(stream);
             }
 
+            next = current is { } replaced ? SpareFile.Keep(FilePath, replaced, writtenLast) : null;
             RestrictedFile.Swap(temp, FilePath);
-            return new StoreSnapshot(bytes, document, identity);
+            return (new StoreSnapshot(bytes, document, identity), next);
         }
         catch when (File.Exists(FilePath))
         {
             // Never the only copy: a swap that lost the store file keeps its replacement.
             RestrictedFile.TryDelete(temp);
+            if (next is not null)
+            {
+                RestrictedFile.TryDelete(next.Path);
+            }
+
             throw;
         }
+    }
+
+    private void KeepSpare(SpareFile? spare)
+    {
+        if (spare is null)
+        {
+            return;
+        }
+
+        if (s_spares.Count >= MaxKeptDocuments)
+        {
+            s_spares.Clear();
+        }
+
+        s_spares[FilePath] = spare;
     }
 
     // Numbers and stamps the entries (times never go back, even when the clock does or writers' clocks differ),
@@ -276,12 +313,17 @@ public sealed partial class ApiTokenStore
         document.Audit = state;
     }
 
-    // Under the lock no other writer is mid-write, so any temporary file left here is from a writer that died.
-    private void RemoveStaleTempFiles()
+    // Under the lock no other writer is mid-write, so any temporary file left here is from a writer that died, and any
+    // spare other than this process's own (keep) is another process's or one it lost track of.
+    private void RemoveStaleTempFiles(string? keep)
     {
-        foreach (var stale in Directory.EnumerateFiles(DirectoryPath, StoreFileName + ".*.tmp"))
+        foreach (var stale in Directory.EnumerateFiles(DirectoryPath, StoreFileName + ".*"))
         {
-            RestrictedFile.TryDelete(stale);
+            if ((stale.EndsWith(".tmp", StringComparison.Ordinal) || stale.EndsWith(SpareFile.Suffix, StringComparison.Ordinal))
+                && !string.Equals(stale, keep, StringComparison.Ordinal))
+            {
+                RestrictedFile.TryDelete(stale);
+            }
         }
     }
 }

@@ -151,6 +151,9 @@ public class StoreConcurrencyTests
             Assert.Equal(ApiTokenStore.CurrentSchemaVersion, document.SchemaVersion);
             fixture.AsAdmin().Issue($"after-kill-{round}");
             Assert.Empty(Directory.EnumerateFiles(fixture.StorePath, "*.tmp"));
+
+            // The dead writer's spare is gone; this process keeps at most its own.
+            Assert.True(Directory.EnumerateFiles(fixture.StorePath, "*" + SpareFile.Suffix).Count() <= 1);
         }
 
         Assert.Equal(8, fixture.AsAdmin().List().Count(t => t.Name.StartsWith("after-kill-")));
