@@ -9,6 +9,9 @@ namespace MdApiTokens.Core.Tests.Store;
 /// </summary>
 public static class StoreWorker
 {
+    private static readonly object s_copyGate = new();
+    private static string? s_sharedCopy;
+
     public static int Main(string[] args)
     {
         var store = new ApiTokenStore(args[1], lockTimeout: TimeSpan.FromMinutes(2));
@@ -100,12 +103,57 @@ public static class StoreWorker
             info.Environment["DOTNET_CLI_HOME"] = temp;
         }
 
-        info.ArgumentList.Add(typeof(StoreWorker).Assembly.Location);
+        info.ArgumentList.Add(user is not null && !OperatingSystem.IsWindows() ? SharedCopy() : typeof(StoreWorker).Assembly.Location);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
         return Process.Start(info) ?? throw new InvalidOperationException("could not start worker");
+    }
+
+    // Another account cannot reach the build output when a folder above it is private (a clone made with mktemp -d
+    // is 0700): it runs a copy of it in a temporary folder every account can read.
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string SharedCopy()
+    {
+        lock (s_copyGate)
+        {
+            return s_sharedCopy ??= CopyForEveryAccount();
+        }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string CopyForEveryAccount()
+    {
+        var source = Path.GetDirectoryName(typeof(StoreWorker).Assembly.Location)!;
+        var copy = Directory.CreateTempSubdirectory("mdat-worker-bin-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(copy, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+        var readable = (UnixFileMode)Convert.ToInt32("755", 8);
+        File.SetUnixFileMode(copy, readable);
+        foreach (var directory in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(source, directory));
+            Directory.CreateDirectory(target);
+            File.SetUnixFileMode(target, readable);
+        }
+
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(source, file));
+            File.Copy(file, target);
+            File.SetUnixFileMode(target, (UnixFileMode)Convert.ToInt32("644", 8));
+        }
+
+        return Path.Combine(copy, Path.GetFileName(typeof(StoreWorker).Assembly.Location));
     }
 }
