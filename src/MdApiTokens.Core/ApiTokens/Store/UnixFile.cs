@@ -95,28 +95,10 @@ internal static class UnixFile
     /// a link reports itself); null when it cannot be read. One call, for telling that a file is unchanged without
     /// opening it; anything read from a file goes through <see cref="Open"/> and <see cref="Status(SafeFileHandle)"/>.
     /// </summary>
-    public static (int Mode, FileIdentity Identity)? LinkStatus(byte[] nullTerminatedPath)
-    {
-        var buffer = StatBuffer();
-        int result;
-        if (s_isMac)
-        {
-            result = s_isArm64 ? LStat(nullTerminatedPath, buffer) : LStatMacX64(nullTerminatedPath, buffer);
-        }
-        else
-        {
-            try
-            {
-                result = LStat(nullTerminatedPath, buffer);
-            }
-            catch (EntryPointNotFoundException)
-            {
-                result = LXStat(s_isArm64 ? 0 : 1, nullTerminatedPath, buffer);
-            }
-        }
+    public static (int Mode, FileIdentity Identity)? LinkStatus(byte[] nullTerminatedPath) => PathStatus(nullTerminatedPath, followLink: false);
 
-        return result == 0 ? Parse(buffer) : null;
-    }
+    /// <summary>The type and permission bits of what <paramref name="path"/> names (following links), or null when it cannot be read.</summary>
+    public static int? PathMode(string path) => PathStatus(NullTerminated(path), followLink: true)?.Mode;
 
     /// <summary>A path as lstat takes it: UTF-8, ending in a zero byte.</summary>
     public static byte[] NullTerminated(string path)
@@ -151,33 +133,31 @@ internal static class UnixFile
     // One struct stat buffer per thread: a validator's check makes two of these calls, thousands of times a second.
     private static byte[] StatBuffer() => s_statBuffer ??= new byte[256];
 
-    /// <summary>The type and permission bits of what <paramref name="path"/> names (following links), or null when it cannot be read.</summary>
-    public static int? PathMode(string path)
+    // stat or lstat of a path; glibc before 2.33 exports only the versioned forms, Intel macOS the 64-bit-inode ones.
+    private static (int Mode, FileIdentity Identity)? PathStatus(byte[] nullTerminatedPath, bool followLink)
     {
         var buffer = StatBuffer();
         int result;
         if (s_isMac)
         {
-            result = s_isArm64 ? StatPath(path, buffer) : StatPathMacX64(path, buffer);
+            result = followLink
+                ? s_isArm64 ? StatPath(nullTerminatedPath, buffer) : StatPathMacX64(nullTerminatedPath, buffer)
+                : s_isArm64 ? LStat(nullTerminatedPath, buffer) : LStatMacX64(nullTerminatedPath, buffer);
         }
         else
         {
             try
             {
-                result = StatPath(path, buffer);
+                result = followLink ? StatPath(nullTerminatedPath, buffer) : LStat(nullTerminatedPath, buffer);
             }
             catch (EntryPointNotFoundException)
             {
-                result = XStat(s_isArm64 ? 0 : 1, path, buffer);
+                var version = s_isArm64 ? 0 : 1;
+                result = followLink ? XStat(version, nullTerminatedPath, buffer) : LXStat(version, nullTerminatedPath, buffer);
             }
         }
 
-        if (result != 0)
-        {
-            return null;
-        }
-
-        return s_isMac ? BitConverter.ToUInt16(buffer, 4) : (int)BitConverter.ToUInt32(buffer, s_isArm64 ? 16 : 24);
+        return result == 0 ? Parse(buffer) : null;
     }
 
     private static int FStatLinux(int fd, byte[] buffer)
@@ -200,13 +180,13 @@ internal static class UnixFile
     private static extern int FStat(int fd, byte[] buffer);
 
     [DllImport("libc", EntryPoint = "stat", SetLastError = true)]
-    private static extern int StatPath([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
+    private static extern int StatPath(byte[] nullTerminatedPath, byte[] buffer);
 
     [DllImport("libc", EntryPoint = "__xstat", SetLastError = true)]
-    private static extern int XStat(int version, [MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
+    private static extern int XStat(int version, byte[] nullTerminatedPath, byte[] buffer);
 
     [DllImport("libc", EntryPoint = "stat$INODE64", SetLastError = true)]
-    private static extern int StatPathMacX64([MarshalAs(UnmanagedType.LPStr)] string path, byte[] buffer);
+    private static extern int StatPathMacX64(byte[] nullTerminatedPath, byte[] buffer);
 
     [DllImport("libc", EntryPoint = "lstat", SetLastError = true)]
     private static extern int LStat(byte[] nullTerminatedPath, byte[] buffer);
