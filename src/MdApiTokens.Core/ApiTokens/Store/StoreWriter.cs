@@ -69,8 +69,7 @@ internal static class StoreWriter
             return kept.Record;
         }
 
-        using var buffer = new MemoryStream(token.Length + 128);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var json = Utf8(token.Length + 128, writer =>
         {
             writer.WriteStartObject();
             writer.WritePropertyName("token");
@@ -83,9 +82,7 @@ internal static class StoreWriter
             }
 
             writer.WriteEndObject();
-        }
-
-        var json = buffer.ToArray();
+        }).AsSpan().ToArray();
         record.Json = new KeptRevokedJson(json, token);
         return json;
     }
@@ -103,22 +100,23 @@ internal static class StoreWriter
         }
     }
 
-    private static byte[] SerializeToken(ApiTokenRecord token)
+    private static byte[] SerializeToken(ApiTokenRecord token) => Utf8(400, writer => WriteToken(writer, token)).AsSpan().ToArray();
+
+    // What write writes, as UTF-8 in the buffer it was written to (not copied).
+    private static ArraySegment<byte> Utf8(int capacity, Action<Utf8JsonWriter> write)
     {
-        using var buffer = new MemoryStream(400);
+        var buffer = new MemoryStream(capacity);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            WriteToken(writer, token);
+            write(writer);
         }
 
-        return buffer.ToArray();
+        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     // From the document's opening brace to the tokens array's opening bracket; the writer is left with both open.
-    private static ArraySegment<byte> Head(StoreDocument document)
-    {
-        var buffer = new MemoryStream(256 + (document.Roles.Count * 160));
-        using (var writer = new Utf8JsonWriter(buffer))
+    private static ArraySegment<byte> Head(StoreDocument document) =>
+        Utf8(256 + (document.Roles.Count * 160), writer =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("schemaVersion", document.SchemaVersion);
@@ -138,16 +136,11 @@ internal static class StoreWriter
 
             writer.WriteEndArray();
             writer.WriteStartArray("tokens");
-        }
-
-        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+        });
 
     // The members after the tokens and revoked arrays, as an object: "{}" when there are none.
-    private static ArraySegment<byte> Tail(StoreDocument document)
-    {
-        var buffer = new MemoryStream(128);
-        using (var writer = new Utf8JsonWriter(buffer))
+    private static ArraySegment<byte> Tail(StoreDocument document) =>
+        Utf8(128, writer =>
         {
             writer.WriteStartObject();
             if (document.Audit is { } audit)
@@ -160,10 +153,7 @@ internal static class StoreWriter
             }
 
             writer.WriteEndObject();
-        }
-
-        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+        });
 
     private static void WriteToken(Utf8JsonWriter writer, ApiTokenRecord token)
     {
