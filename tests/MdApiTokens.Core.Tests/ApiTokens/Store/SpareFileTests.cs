@@ -46,10 +46,7 @@ public class SpareFileTests
         }
 
         using var fixture = new StoreFixture();
-        var service = fixture.AsAdmin();
-        service.Issue("one");
-        service.Issue("two");
-        var spare = Assert.Single(Spares(fixture));
+        var (service, spare) = TwoChanges(fixture);
         var victim = Path.Combine(Path.GetDirectoryName(fixture.StorePath)!, "victim.txt");
         File.WriteAllText(victim, "not the store's");
         File.Delete(spare);
@@ -72,10 +69,7 @@ public class SpareFileTests
         }
 
         using var fixture = new StoreFixture();
-        var service = fixture.AsAdmin();
-        service.Issue("one");
-        service.Issue("two");
-        var spare = Assert.Single(Spares(fixture));
+        var (service, spare) = TwoChanges(fixture);
         var planted = Path.Combine(fixture.StorePath, "planted");
         File.WriteAllText(planted, "someone else's file");
         File.Delete(spare);
@@ -101,10 +95,7 @@ public class SpareFileTests
         }
 
         using var fixture = new StoreFixture();
-        var service = fixture.AsAdmin();
-        service.Issue("one");
-        service.Issue("two");
-        Assert.Single(Spares(fixture));
+        var (service, _) = TwoChanges(fixture);
         var shared = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
         File.SetUnixFileMode(fixture.Store.FilePath, shared);
 
@@ -122,10 +113,7 @@ public class SpareFileTests
         }
 
         using var fixture = new StoreFixture();
-        var service = fixture.AsAdmin();
-        service.Issue("one");
-        service.Issue("two");
-        var spare = Assert.Single(Spares(fixture));
+        var (service, spare) = TwoChanges(fixture);
 
         using (var worker = StoreWorker.Start("issue", fixture.StorePath, "elsewhere", "1"))
         {
@@ -168,6 +156,15 @@ public class SpareFileTests
         Assert.Equal(Schema(fixture), File.ReadAllBytes(fixture.Store.FilePath));
         Assert.DoesNotContain("long-name-", File.ReadAllText(fixture.Store.FilePath));
         Assert.Empty(service.List());
+    }
+
+    // Two issues in this process: the second keeps the file the first wrote as the spare.
+    private static (ApiTokenService Service, string Spare) TwoChanges(StoreFixture fixture)
+    {
+        var service = fixture.AsAdmin();
+        service.Issue("one");
+        service.Issue("two");
+        return (service, Assert.Single(Spares(fixture)));
     }
 
     private static byte[] Schema(StoreFixture fixture) =>

@@ -15,16 +15,9 @@ public class StoreWriterReuseTests
 {
     private static readonly DateTimeOffset s_time = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)).AddTicks(1234);
 
-    public static TheoryData<string> RecordProperties()
-    {
-        var names = new TheoryData<string>();
-        foreach (var property in typeof(ApiTokenRecord).GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            names.Add(property.Name);
-        }
+    public static TheoryData<string> RecordProperties() => PropertiesOf<ApiTokenRecord>();
 
-        return names;
-    }
+    public static TheoryData<string> RevokedRecordProperties() => PropertiesOf<RevokedTokenRecord>();
 
     [Theory]
     [MemberData(nameof(RecordProperties))]
@@ -40,17 +33,6 @@ public class StoreWriterReuseTests
 
         AssertWrittenAsSchema(document);
         Assert.NotEqual(JsonOf(before), JsonOf(info.GetValue(token)));
-    }
-
-    public static TheoryData<string> RevokedRecordProperties()
-    {
-        var names = new TheoryData<string>();
-        foreach (var property in typeof(RevokedTokenRecord).GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            names.Add(property.Name);
-        }
-
-        return names;
     }
 
     [Theory]
@@ -207,6 +189,17 @@ public class StoreWriterReuseTests
         Assert.Contains("\"name\":\"renamed\"", text);
         Assert.DoesNotContain("\"name\":\"first\"", text);
         Assert.Equal(Schema(fixture.Store.Read()), File.ReadAllBytes(fixture.Store.FilePath));
+    }
+
+    private static TheoryData<string> PropertiesOf<T>()
+    {
+        var names = new TheoryData<string>();
+        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            names.Add(property.Name);
+        }
+
+        return names;
     }
 
     private static void AssertWrittenAsSchema(StoreDocument document) =>
